@@ -1,0 +1,45 @@
+# Breachline: `make run` serves the app with a worker and beat; `make test` runs the suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Embedded defaults for a developer's machine: DEBUG on, SQLite, Celery on the filesystem broker.
+DEV_ENV := DEBUG=1
+
+.PHONY: run test lint integration bench diagram clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade --quiet pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo
+	$(DEV_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Serving on http://127.0.0.1:8000 with a Celery worker and beat (Ctrl-C stops all three)."
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(DEV_ENV) $(BIN)/celery -A config worker --loglevel=INFO --concurrency=2 & \
+	  $(DEV_ENV) $(BIN)/celery -A config beat --loglevel=INFO & \
+	  $(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
+
+test: $(VENV)/.installed
+	$(DEV_ENV) $(BIN)/pytest -q
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+
+# The suite again on PostgreSQL and Redis, with the tests that start a real Celery worker.
+integration: $(VENV)/.installed
+	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
+	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q
+
+diagram: $(VENV)/.installed
+	$(DEV_ENV) $(BIN)/python manage.py graph_transitions -o docs/incident-states.png incidents.Incident
+	$(DEV_ENV) $(BIN)/python manage.py graph_transitions incidents.Incident > docs/incident-states.dot
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,54 @@
+"""Demo data for a first look: three users and one incident. Safe to run twice."""
+
+import secrets
+from datetime import timedelta
+
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Incident
+
+DEMO_USERS = ("responder", "legal", "admin")
+
+
+class Command(BaseCommand):
+    help = "Create the demo users (responder, legal, admin) and one demo incident."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        for username in DEMO_USERS:
+            if User.objects.filter(username=username).exists():
+                self.stdout.write(f"User {username} exists; its password is unchanged.")
+                continue
+            password = secrets.token_urlsafe(12)
+            user = User.objects.create_user(
+                username=username, password=password, email=f"{username}@breachline.invalid",
+                is_staff=True, is_superuser=username == "admin",
+            )
+            user.groups.add(Group.objects.get(name=username))
+            self.stdout.write(f"User {username} password: {password}   (shown once)")
+        if not Incident.objects.exists():
+            incident = self._demo_incident(User.objects.get(username="responder"))
+            self.stdout.write(f"Demo incident {incident.ref}: {incident.title}")
+
+    def _demo_incident(self, responder):
+        aware_at = timezone.now().replace(microsecond=0) - timedelta(hours=6)
+        return services.incident_create(
+            actor=responder,
+            title="Exposed cloud database with customer account data",
+            description=(
+                "A misconfigured cloud database snapshot was reachable from the internet. It held account "
+                "records of customers in China, Singapore, Germany and California."
+            ),
+            systems_affected="Customer account service; cloud database snapshot store",
+            occurred_at=aware_at - timedelta(days=2),
+            aware_at=aware_at,
+            affected={"CN": 1_200_000, "SG": 800, "DE": 1_500, "US-CA": 650},
+            data_categories=["name", "email_address", "phone_number", "username", "password", "ip_address",
+                             "device_identifier"],
+            encrypted=False,
+            key_compromised=False,
+        )

@@ -1,0 +1,293 @@
+"""Incidents: the facts of a breach, its lifecycle, its risk and its obligations."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from incidents.audit import AuditEvent
+from incidents.rules import categories
+
+__all__ = ["AffectedPopulation", "AuditEvent", "Incident", "IncidentSequence", "Obligation", "RiskAssessment"]
+
+
+def condition(message: str):
+    """Mark an FSM condition with the sentence shown to a person when it is unmet."""
+
+    def decorate(function):
+        function.message = message
+        return function
+
+    return decorate
+
+
+class IncidentState(models.TextChoices):
+    DETECTED = "detected", "Detected"
+    CONTAINED = "contained", "Contained"
+    ASSESSED = "assessed", "Assessed"
+    REGULATORS_NOTIFIED = "regulators_notified", "Regulators notified"
+    USERS_NOTIFIED = "users_notified", "Users notified"
+    CLOSED = "closed", "Closed"
+
+
+class Role(models.TextChoices):
+    CONTROLLER = "controller", "Controller"
+    PROCESSOR = "processor", "Processor"
+
+
+class Audience(models.TextChoices):
+    REGULATOR = "regulator", "Regulator"
+    INDIVIDUALS = "individuals", "Individuals"
+    CONSUMER_REPORTING_AGENCIES = "consumer_reporting_agencies", "Consumer reporting agencies"
+    MEDIA = "media", "Media"
+    CONTROLLER = "controller", "Controller"
+
+
+class IncidentSequence(models.Model):
+    """The last reference number handed out per year (INC-2026-0001, ...)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+@condition("A containment summary is required: say what was done to stop the incident spreading.")
+def _has_containment_summary(incident: Incident) -> bool:
+    return bool(incident.containment_summary.strip())
+
+
+@condition("A completed risk assessment is required before the incident can be marked assessed.")
+def _risk_assessed(incident: Incident) -> bool:
+    assessment = getattr(incident, "risk_assessment", None)
+    return assessment is not None and assessment.completed_at is not None
+
+
+@condition("Every regulator obligation whose clock has started must be met or exempted with a reason.")
+def _regulator_obligations_done(incident: Incident) -> bool:
+    return not incident.pending_obligations(audience=Audience.REGULATOR).exists()
+
+
+@condition("Every individual-notice obligation whose clock has started must be met or exempted with a reason.")
+def _individual_obligations_done(incident: Incident) -> bool:
+    return not incident.pending_obligations(audience=Audience.INDIVIDUALS).exists()
+
+
+@condition("Every obligation must be met or exempted with a reason before the incident is closed.")
+def _all_obligations_done(incident: Incident) -> bool:
+    return not incident.obligations.filter(applies=True, status__in=Obligation.UNFINISHED).exists()
+
+
+@condition(
+    "Closing without notifying needs a reason: the assessment's conclusion that no notification is "
+    "owed (it becomes the breach register entry)."
+)
+def _closure_reason_when_not_notifying(incident: Incident) -> bool:
+    return incident.state != IncidentState.ASSESSED or bool(incident.closure_reason.strip())
+
+
+@condition("Reopening needs a reason: the new facts that emerged.")
+def _has_reopen_reason(incident: Incident) -> bool:
+    return bool(incident.reopen_reason.strip())
+
+
+class Incident(ConcurrentTransitionMixin, models.Model):
+    ref = models.CharField(max_length=20, unique=True, editable=False)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    systems_affected = models.TextField(blank=True, help_text="Systems and products affected.")
+    occurred_at = models.DateTimeField(null=True, blank=True)
+    aware_at = models.DateTimeField(help_text="When the organisation became aware: every legal clock starts here.")
+    contained_at = models.DateTimeField(null=True, blank=True)
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    encrypted = models.BooleanField(default=False, help_text="Affected data was encrypted at rest.")
+    encrypted_in_transit = models.BooleanField(default=False)
+    key_compromised = models.BooleanField(default=False)
+    data_categories = models.JSONField(default=list, blank=True)
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True, help_text="Overrides the profile.")
+    containment_summary = models.TextField(blank=True)
+    closure_reason = models.TextField(blank=True)
+    reopen_reason = models.TextField(blank=True)
+    state = FSMField(default=IncidentState.DETECTED, choices=IncidentState.choices, protected=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-aware_at", "-id"]
+        permissions = [
+            ("contain_incident", "Can mark an incident contained"),
+            ("assess_incident", "Can mark an incident assessed"),
+            ("notify_regulators_incident", "Can record that regulators were notified"),
+            ("notify_users_incident", "Can record that affected people were notified"),
+            ("close_incident", "Can close an incident"),
+            ("reopen_incident", "Can reopen a closed incident"),
+            ("override_risk_incident", "Can override the assessed risk level"),
+        ]
+        indexes = [models.Index(fields=["state"])]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.title}"
+
+    TRANSITIONS = ("contain", "assess", "notify_regulators", "notify_users", "close", "reopen")
+
+    @classmethod
+    def transition_permission(cls, name: str) -> str:
+        """Return the permission the named transition requires (the same from every source state)."""
+        meta = getattr(cls, name)._django_fsm
+        return next(iter(meta.transitions.values())).permission
+
+    def can_transition(self, name: str) -> bool:
+        """Return whether the named transition leaves the current state (conditions aside)."""
+        return getattr(self, name)._django_fsm.has_transition(self.state)
+
+    def unmet_conditions(self, name: str) -> list[str]:
+        """Return the human messages of the named transition's conditions that are not met now."""
+        transition = getattr(type(self), name)._django_fsm.get_transition(self.state)
+        if transition is None:
+            return []
+        return [condition.message for condition in transition.conditions if not condition(self)]
+
+    @property
+    def category_labels(self) -> list[str]:
+        return [categories.BY_CODE[code].label for code in self.data_categories if code in categories.BY_CODE]
+
+    def affected_counts(self) -> dict[str, int]:
+        """Return {jurisdiction: count}, the larger of the declared estimate and the people identified."""
+        return {row.jurisdiction: row.count for row in self.affected.all()}
+
+    def pending_obligations(self, *, audience: str):
+        return self.obligations.filter(
+            applies=True, audience=audience, status__in=Obligation.UNFINISHED
+        ).exclude(clock_started_at=None)
+
+    @transition(field=state, source=IncidentState.DETECTED, target=IncidentState.CONTAINED,
+                conditions=[_has_containment_summary], permission="incidents.contain_incident")
+    def contain(self) -> None:
+        """Record that the spread was stopped."""
+
+    @transition(field=state, source=IncidentState.CONTAINED, target=IncidentState.ASSESSED,
+                conditions=[_risk_assessed], permission="incidents.assess_incident")
+    def assess(self) -> None:
+        """Record that the risk to people was assessed; notices may be sent from now on."""
+
+    @transition(field=state, source=IncidentState.ASSESSED, target=IncidentState.REGULATORS_NOTIFIED,
+                conditions=[_regulator_obligations_done], permission="incidents.notify_regulators_incident")
+    def notify_regulators(self) -> None:
+        """Record that every regulator owed a notice so far has it."""
+
+    @transition(field=state, source=IncidentState.REGULATORS_NOTIFIED, target=IncidentState.USERS_NOTIFIED,
+                conditions=[_individual_obligations_done], permission="incidents.notify_users_incident")
+    def notify_users(self) -> None:
+        """Record that every affected person owed a notice so far has it."""
+
+    @transition(field=state, source=[IncidentState.ASSESSED, IncidentState.USERS_NOTIFIED],
+                target=IncidentState.CLOSED,
+                conditions=[_closure_reason_when_not_notifying, _all_obligations_done],
+                permission="incidents.close_incident")
+    def close(self) -> None:
+        """Close the incident; from ``assessed`` only with the reason no notification is owed."""
+
+    @transition(field=state, source=IncidentState.CLOSED, target=IncidentState.ASSESSED,
+                conditions=[_has_reopen_reason], permission="incidents.reopen_incident")
+    def reopen(self) -> None:
+        """Take a closed incident back to assessed because new facts emerged."""
+
+
+class AffectedPopulation(models.Model):
+    """People affected in one jurisdiction: the responders' estimate and those actually identified."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="affected")
+    jurisdiction = models.CharField(max_length=10, help_text="ISO 3166-1 alpha-2, or ISO 3166-2 for US states.")
+    declared_count = models.PositiveIntegerField(default=0, validators=[MinValueValidator(0)])
+    identified_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["jurisdiction"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "jurisdiction"], name="one_population_per_jurisdiction")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jurisdiction}: {self.count}"
+
+    @property
+    def count(self) -> int:
+        return max(self.declared_count, self.identified_count)
+
+
+class RiskAssessment(models.Model):
+    """The ENISA severity assessment of an incident; completing it lets the incident be assessed."""
+
+    incident = models.OneToOneField(Incident, on_delete=models.CASCADE, related_name="risk_assessment")
+    ease_of_identification = models.CharField(max_length=20, blank=True)
+    confidentiality = models.CharField(max_length=20, blank=True)
+    integrity = models.CharField(max_length=20, blank=True)
+    availability = models.CharField(max_length=20, blank=True)
+    malicious = models.BooleanField(default=False)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    computed_level = models.CharField(max_length=20, blank=True)
+    risk_override = models.CharField(max_length=20, blank=True)
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.incident.ref}: {self.level or 'incomplete'}"
+
+    @property
+    def level(self) -> str:
+        return self.risk_override or self.computed_level
+
+
+class ObligationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    EXEMPTED = "exempted", "Exempted"
+    OVERDUE = "overdue", "Overdue"
+
+
+class Obligation(models.Model):
+    """One legal duty to notify one audience in one jurisdiction, with its deadline."""
+
+    UNFINISHED = (ObligationStatus.OPEN, ObligationStatus.OVERDUE)
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="obligations")
+    jurisdiction = models.CharField(max_length=20, help_text="Rule code: EU, US-CA, CN-CAC, ...")
+    audience = models.CharField(max_length=40, choices=Audience.choices)
+    authority = models.CharField(max_length=300, blank=True)
+    clock_start = models.CharField(max_length=40)
+    clock_started_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    timing = models.CharField(max_length=300, blank=True, help_text="The law's own words for the deadline.")
+    basis = models.CharField(max_length=300, help_text="Statute and article.")
+    rule_status = models.CharField(max_length=20, help_text="confirmed, secondary or unconfirmed.")
+    content = models.JSONField(default=list, blank=True, help_text="Required content element codes.")
+    reason = models.TextField(blank=True, help_text="Which facts and which rule clause decided it.")
+    details = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=20, choices=ObligationStatus.choices, default=ObligationStatus.OPEN)
+    status_reason = models.TextField(blank=True, help_text="Exemption reason, or the reason for a late notice.")
+    met_at = models.DateTimeField(null=True, blank=True)
+    applies = models.BooleanField(default=True, help_text="False once the facts no longer call for it.")
+
+    class Meta:
+        ordering = ["due_at", "jurisdiction", "audience"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "jurisdiction", "audience", "authority"], name="one_obligation_per_duty"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "due_at"], condition=Q(status="open"), name="open_by_due")]
+
+    def __str__(self) -> str:
+        return f"{self.incident.ref} {self.jurisdiction} {self.audience}"

@@ -1,0 +1,413 @@
+"""The rule-file format: typed dataclasses and the validation that builds them.
+
+A rule file is TOML; ``rule_from_toml(data, path)`` returns a ``Rule`` or raises
+``RuleFileError`` naming the file and the dotted path of the first bad field
+(``duties[1].deadline.unit``). Unknown keys are errors too, so a typo cannot silently
+drop a condition. The format is documented field by field in SCHEMA.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from incidents.rules import categories, jurisdictions
+
+STATUSES = ("confirmed", "secondary", "unconfirmed")
+AUDIENCES = ("regulator", "individuals", "consumer_reporting_agencies", "media", "controller")
+CLOCK_STARTS = (
+    "aware", "occurred", "determined", "assessed", "materiality_determined", "individual_notice_sent",
+    "handling_closed",
+)
+UNITS = ("hours", "calendar_days", "business_days", "none")
+OPERATORS = (">", ">=")
+ROLES = ("controller", "processor")
+RISK_LEVELS = ("low", "medium", "high", "very_high")
+FAN_OUTS = ("none", "residence", "residence_unless_established")
+MATCHES = ("all", "any")
+SAFE_HARBOURS = ("encryption",)
+CHANNELS = (
+    "email", "post", "sms", "push", "phone", "instant_message", "website", "media", "public_announcement",
+    "in_person", "online_form", "fax", "edgar",
+)
+CONTENT_ELEMENTS: dict[str, str] = {
+    "nature": "What happened: the nature of the breach",
+    "dates": "Date, estimated date or date range of the breach and of its discovery",
+    "data_involved": "Categories of personal data involved",
+    "numbers": "Approximate numbers of people and of records concerned",
+    "consequences": "Likely consequences / possible harm",
+    "measures_taken": "Measures taken or proposed, including mitigation",
+    "what_you_can_do": "Steps the individual can take to protect themselves",
+    "contact": "Contact point (DPO or other) for more information",
+    "cause": "The cause of the breach, where known",
+    "credit_bureaus": "Toll-free numbers and addresses of the major credit bureaus",
+    "identity_protection_offer": "Free identity-theft prevention and mitigation services offered",
+    "law_enforcement_delay": "Whether notice was delayed at law enforcement's request",
+    "reasons_for_delay": "Reasons for a notice later than the deadline",
+    "material_impact": "Material impact or reasonably likely material impact on the registrant",
+}
+TOP_KEYS = {
+    "code", "name", "law", "status", "time_zone", "last_verified", "effective_from", "effective_to",
+    "sources", "note", "applies", "calendar", "authorities", "duties", "examples",
+}
+DUTY_KEYS = {
+    "id", "audience", "clause", "timing", "clock_start", "deadline", "authority", "status", "note",
+    "effective_from", "effective_to", "roles", "min_risk", "risk_wording", "threshold", "categories",
+    "match", "safe_harbour", "content", "channels", "substitute_notice", "law_enforcement_delay",
+    "when_regimes", "unless_regimes", "after_duty", "fan_out",
+}
+
+
+class RuleFileError(ValueError):
+    """A rule file that does not match the schema; names the file and the dotted field path."""
+
+    def __init__(self, path: str | Path, field_path: str, message: str) -> None:
+        super().__init__(f"{Path(path).name}: {field_path}: {message}")
+        self.path = str(path)
+        self.field_path = field_path
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Authority:
+    key: str
+    name: str
+    portal: str = ""
+    address: str = ""
+    language: str = ""
+    status: str = "unconfirmed"
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Deadline:
+    unit: str
+    amount: int | None = None
+
+
+@dataclass(frozen=True)
+class Threshold:
+    op: str
+    count: int
+
+    def holds(self, value: int) -> bool:
+        return value > self.count if self.op == ">" else value >= self.count
+
+    def describe(self) -> str:
+        return f"more than {self.count:,}" if self.op == ">" else f"{self.count:,} or more"
+
+
+@dataclass(frozen=True)
+class Duty:
+    id: str
+    audience: str
+    clause: str
+    timing: str
+    clock_start: str
+    deadline: Deadline
+    authority: str
+    status: str
+    note: str = ""
+    effective_from: date | None = None
+    effective_to: date | None = None
+    roles: tuple[str, ...] = ("controller",)
+    min_risk: str | None = None
+    risk_wording: str = ""
+    threshold: Threshold | None = None
+    categories: tuple[frozenset[str], ...] = ()
+    match: str = "all"
+    safe_harbour: str | None = None
+    content: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    substitute_notice: str = ""
+    law_enforcement_delay: bool = False
+    when_regimes: tuple[str, ...] = ()
+    unless_regimes: tuple[str, ...] = ()
+    after_duty: str | None = None
+    fan_out: str = "none"
+
+
+@dataclass(frozen=True)
+class Calendar:
+    holidays: str
+    categories: tuple[str, ...] = ("public",)
+    uncertain_categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    facts: dict[str, Any]
+    expect: tuple[dict[str, Any], ...] = ()
+    expect_not: tuple[dict[str, Any], ...] = ()
+    expect_warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    law: str
+    status: str
+    time_zone: ZoneInfo
+    last_verified: date
+    effective_from: date
+    sources: tuple[str, ...]
+    duties: tuple[Duty, ...]
+    examples: tuple[Example, ...]
+    path: str
+    effective_to: date | None = None
+    note: str = ""
+    residence: frozenset[str] = frozenset()
+    regime: str | None = None
+    count_in: frozenset[str] = frozenset()
+    calendar: Calendar | None = None
+    authorities: dict[str, Authority] = field(default_factory=dict)
+
+    def duty(self, duty_id: str) -> Duty:
+        return next(duty for duty in self.duties if duty.id == duty_id)
+
+
+class _Reader:
+    """Typed access to one TOML table, raising RuleFileError with the dotted path."""
+
+    def __init__(self, path: str | Path, data: Any, where: str) -> None:
+        self.path, self.where = path, where
+        if not isinstance(data, dict):
+            self.fail("", "must be a table")
+        self.data = data
+
+    def at(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where and key else (key or self.where)
+
+    def fail(self, key: str, message: str) -> None:
+        raise RuleFileError(self.path, self.at(key) or "(top level)", message)
+
+    def only(self, allowed: set[str]) -> None:
+        for key in self.data:
+            if key not in allowed:
+                self.fail(key, "unknown field")
+
+    def get(self, key: str, kind: type | tuple[type, ...], required: bool = True, default: Any = None) -> Any:
+        if key not in self.data:
+            if required:
+                self.fail(key, "is required")
+            return default
+        value = self.data[key]
+        if isinstance(value, bool) and kind is int or not isinstance(value, kind):
+            self.fail(key, f"must be {getattr(kind, '__name__', kind)}, got {type(value).__name__}")
+        return value
+
+    def text(self, key: str, required: bool = True) -> str:
+        value = self.get(key, str, required, "")
+        if required and not value.strip():
+            self.fail(key, "must not be empty")
+        return value
+
+    def choice(self, key: str, options: tuple[str, ...] | set[str], required: bool = True,
+               default: str | None = None) -> Any:
+        value = self.get(key, str, required, default)
+        if value is not None and value not in options:
+            self.fail(key, f"must be one of {', '.join(sorted(options))}, got {value!r}")
+        return value
+
+    def choices(self, key: str, options: Any, default: tuple[str, ...] = ()) -> tuple[str, ...]:
+        values = self.get(key, list, False, list(default))
+        for index, value in enumerate(values):
+            if value not in options:
+                self.fail(f"{key}[{index}]", f"unknown value {value!r}")
+        return tuple(values)
+
+    def day(self, key: str, required: bool = True) -> date | None:
+        value = self.get(key, date, required)
+        if isinstance(value, datetime):
+            self.fail(key, "must be a date (YYYY-MM-DD), not a date-time")
+        return value
+
+    def sub(self, key: str) -> _Reader:
+        return _Reader(self.path, self.data[key], self.at(key))
+
+
+def _deadline(reader: _Reader) -> Deadline:
+    deadline = reader.sub("deadline") if "deadline" in reader.data else reader.fail("deadline", "is required")
+    deadline.only({"unit", "amount"})
+    unit = deadline.choice("unit", UNITS)
+    amount = deadline.get("amount", int, required=unit != "none")
+    if unit == "none" and amount is not None:
+        deadline.fail("amount", "must be absent when unit is none")
+    if amount is not None and amount < 0:
+        deadline.fail("amount", "must not be negative")
+    return Deadline(unit=unit, amount=amount)
+
+
+def _threshold(reader: _Reader) -> Threshold | None:
+    if "threshold" not in reader.data:
+        return None
+    threshold = reader.sub("threshold")
+    threshold.only({"op", "count"})
+    count = threshold.get("count", int)
+    if count < 0:
+        threshold.fail("count", "must not be negative")
+    return Threshold(op=threshold.choice("op", OPERATORS), count=count)
+
+
+def _combinations(reader: _Reader) -> tuple[frozenset[str], ...]:
+    combos = reader.get("categories", list, False, [])
+    result = []
+    for index, combo in enumerate(combos):
+        if not isinstance(combo, list) or not combo:
+            reader.fail(f"categories[{index}]", "must be a non-empty list of category codes")
+        for position, code in enumerate(combo):
+            if code not in categories.CODES:
+                reader.fail(f"categories[{index}][{position}]", f"unknown category code {code!r}")
+        result.append(frozenset(combo))
+    return tuple(result)
+
+
+def _duty(path: str | Path, data: Any, where: str, rule_status: str, authorities: dict) -> Duty:
+    reader = _Reader(path, data, where)
+    reader.only(DUTY_KEYS)
+    authority = reader.text("authority")
+    fan_out = reader.choice("fan_out", FAN_OUTS, required=False, default="none")
+    if authority not in authorities:
+        reader.fail("authority", f"names no entry of [authorities]: {authority!r}")
+    min_risk = reader.choice("min_risk", RISK_LEVELS, required=False)
+    if min_risk and not reader.text("risk_wording", required=False):
+        reader.fail("risk_wording", "is required with min_risk: quote the law's test")
+    return Duty(
+        id=reader.text("id"), audience=reader.choice("audience", AUDIENCES), clause=reader.text("clause"),
+        timing=reader.text("timing"), clock_start=reader.choice("clock_start", CLOCK_STARTS),
+        deadline=_deadline(reader), authority=authority,
+        status=reader.choice("status", STATUSES, required=False, default=rule_status),
+        note=reader.text("note", required=False),
+        effective_from=reader.day("effective_from", required=False),
+        effective_to=reader.day("effective_to", required=False),
+        roles=reader.choices("roles", ROLES, default=("controller",)), min_risk=min_risk,
+        risk_wording=reader.text("risk_wording", required=False), threshold=_threshold(reader),
+        categories=_combinations(reader), match=reader.choice("match", MATCHES, required=False, default="all"),
+        safe_harbour=reader.choice("safe_harbour", SAFE_HARBOURS, required=False),
+        content=reader.choices("content", CONTENT_ELEMENTS), channels=reader.choices("channels", CHANNELS),
+        substitute_notice=reader.text("substitute_notice", required=False),
+        law_enforcement_delay=reader.get("law_enforcement_delay", bool, False, False),
+        when_regimes=tuple(reader.get("when_regimes", list, False, [])),
+        unless_regimes=tuple(reader.get("unless_regimes", list, False, [])),
+        after_duty=reader.text("after_duty", required=False) or None, fan_out=fan_out,
+    )
+
+
+def _authorities(reader: _Reader) -> dict[str, Authority]:
+    if "authorities" not in reader.data:
+        reader.fail("authorities", "is required")
+    table = reader.sub("authorities")
+    result = {}
+    for key in table.data:
+        entry = table.sub(key)
+        entry.only({"name", "portal", "address", "language", "status", "note"})
+        result[key] = Authority(
+            key=key, name=entry.text("name"), portal=entry.text("portal", False),
+            address=entry.text("address", False), language=entry.text("language", False),
+            status=entry.choice("status", STATUSES), note=entry.text("note", False),
+        )
+    return result
+
+
+def _calendar(reader: _Reader) -> Calendar | None:
+    if "calendar" not in reader.data:
+        return None
+    table = reader.sub("calendar")
+    table.only({"holidays", "categories", "uncertain_categories"})
+    return Calendar(
+        holidays=table.text("holidays"),
+        categories=tuple(table.get("categories", list, False, ["public"])),
+        uncertain_categories=tuple(table.get("uncertain_categories", list, False, [])),
+    )
+
+
+def _codes(reader: _Reader, key: str) -> frozenset[str]:
+    values = reader.get(key, list, False, [])
+    for index, code in enumerate(values):
+        if not jurisdictions.is_valid_pattern(code):
+            reader.fail(f"{key}[{index}]", f"unknown jurisdiction code {code!r}")
+    return jurisdictions.expand(values)
+
+
+def _applies(reader: _Reader) -> tuple[frozenset[str], str | None, frozenset[str]]:
+    if "applies" not in reader.data:
+        reader.fail("applies", "is required")
+    table = reader.sub("applies")
+    table.only({"residence", "regime", "count_in"})
+    residence = _codes(table, "residence")
+    regime = table.text("regime", required=False) or None
+    if bool(residence) == bool(regime):
+        table.fail("", "needs exactly one of residence (a list of codes) or regime")
+    count_in = _codes(table, "count_in") if "count_in" in table.data else residence
+    return residence, regime, count_in
+
+
+def _examples(reader: _Reader) -> tuple[Example, ...]:
+    items = reader.get("examples", list, False, [])
+    result = []
+    for index, item in enumerate(items):
+        example = _Reader(reader.path, item, f"examples[{index}]")
+        example.only({"name", "facts", "expect", "expect_not", "expect_warnings"})
+        example.get("facts", dict)
+        for key in ("expect", "expect_not"):
+            for position, entry in enumerate(example.get(key, list, False, [])):
+                _Reader(reader.path, entry, f"examples[{index}].{key}[{position}]")
+        result.append(Example(
+            name=example.text("name"), facts=item["facts"], expect=tuple(item.get("expect", [])),
+            expect_not=tuple(item.get("expect_not", [])),
+            expect_warnings=tuple(example.get("expect_warnings", list, False, [])),
+        ))
+    return tuple(result)
+
+
+def _check_duties(reader: _Reader, duties: list[Duty], calendar: Calendar | None) -> None:
+    for index, duty in enumerate(duties):
+        where = f"duties[{index}]"
+        if duty.deadline.unit == "business_days" and calendar is None:
+            reader.fail(f"{where}.deadline.unit", "business_days needs a [calendar] table")
+        if duty.after_duty and all(other.id != duty.after_duty for other in duties[:index]):
+            reader.fail(f"{where}.after_duty", f"names no earlier duty of this file: {duty.after_duty!r}")
+        for other in duties[:index]:
+            if other.id == duty.id and _overlap(other, duty):
+                reader.fail(f"{where}.id", f"duplicate id {duty.id!r} with an overlapping effective period")
+
+
+def _overlap(first: Duty, second: Duty) -> bool:
+    start = max(first.effective_from or date.min, second.effective_from or date.min)
+    end = min(first.effective_to or date.max, second.effective_to or date.max)
+    return start <= end
+
+
+def rule_from_toml(data: dict[str, Any], path: str | Path) -> Rule:
+    """Validate one parsed rule file and return it as a Rule; raise RuleFileError."""
+    reader = _Reader(path, data, "")
+    reader.only(TOP_KEYS)
+    status = reader.choice("status", STATUSES)
+    zone_name = reader.text("time_zone")
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        reader.fail("time_zone", f"unknown IANA time zone {zone_name!r}")
+    sources = reader.get("sources", list)
+    if not sources or not all(isinstance(url, str) and url.startswith("http") for url in sources):
+        reader.fail("sources", "must be a non-empty list of URLs")
+    authorities = _authorities(reader)
+    raw_duties = reader.get("duties", list)
+    if not raw_duties:
+        reader.fail("duties", "must list at least one duty")
+    duties = [_duty(path, item, f"duties[{i}]", status, authorities) for i, item in enumerate(raw_duties)]
+    calendar = _calendar(reader)
+    _check_duties(reader, duties, calendar)
+    residence, regime, count_in = _applies(reader)
+    return Rule(
+        code=reader.text("code"), name=reader.text("name"), law=reader.text("law"), status=status,
+        time_zone=zone, last_verified=reader.day("last_verified"), effective_from=reader.day("effective_from"),
+        effective_to=reader.day("effective_to", required=False), sources=tuple(sources),
+        duties=tuple(duties), examples=_examples(reader), path=str(path), note=reader.text("note", False),
+        residence=residence, regime=regime, count_in=count_in, calendar=calendar, authorities=authorities,
+    )

@@ -1,0 +1,199 @@
+"""Every write to an incident: create, edit facts, transitions.
+
+Each service checks the actor's permission on the server, changes the rows
+inside one transaction holding the incident's row lock, and appends an audit
+event in that same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from incidents.audit import audit_record
+from incidents.errors import Conflict
+from incidents.models import AffectedPopulation, Incident, IncidentSequence, IncidentState, Role
+from incidents.rules import categories
+from incidents.rules.jurisdictions import is_known_jurisdiction
+
+# Facts a person may edit; state and timestamps of milestones move only through transitions.
+EDITABLE_FIELDS = (
+    "title", "description", "systems_affected", "occurred_at", "aware_at", "encrypted",
+    "encrypted_in_transit", "key_compromised", "data_categories", "role", "containment_summary",
+)
+
+
+def _require(actor, permission: str) -> None:
+    if not actor.has_perm(permission):
+        raise PermissionDenied(f"You need the permission {permission!r} to do this.")
+
+
+def incident_validate_facts(
+    *, occurred_at: datetime | None, aware_at: datetime | None,
+    affected: dict[str, int] | None, data_categories: list[str] | None, role: str = "",
+) -> None:
+    """Raise ValidationError naming each field whose value no incident may have."""
+    errors: dict[str, list[str]] = {}
+    if aware_at is not None and timezone.is_naive(aware_at):
+        errors.setdefault("aware_at", []).append("aware_at needs a time zone offset.")
+    if occurred_at is not None and timezone.is_naive(occurred_at):
+        errors.setdefault("occurred_at", []).append("occurred_at needs a time zone offset.")
+    if not errors and occurred_at and aware_at and aware_at < occurred_at:
+        errors.setdefault("aware_at", []).append(
+            "aware_at cannot be before occurred_at: nobody becomes aware of a breach before it happens."
+        )
+    for code, count in (affected or {}).items():
+        if not is_known_jurisdiction(code):
+            errors.setdefault("affected", []).append(
+                f"Unknown jurisdiction code {code!r}: use ISO 3166-1 alpha-2 (DE, CN, SG) or ISO 3166-2 for "
+                "US states (US-CA)."
+            )
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            errors.setdefault("affected", []).append(f"The count for {code} must be a whole number of 0 or more.")
+    unknown = categories.unknown_codes(list(data_categories or []))
+    if unknown:
+        errors.setdefault("data_categories", []).append(f"Unknown data category code(s): {', '.join(unknown)}.")
+    if role and role not in Role.values:
+        errors.setdefault("role", []).append(f"role must be one of {', '.join(Role.values)}.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def _next_ref(year: int) -> str:
+    IncidentSequence.objects.get_or_create(year=year)
+    IncidentSequence.objects.filter(year=year).update(last=F("last") + 1)
+    number = IncidentSequence.objects.get(year=year).last
+    return f"INC-{year}-{number:04d}"
+
+
+def _set_affected(incident: Incident, affected: dict[str, int]) -> None:
+    for code, count in affected.items():
+        AffectedPopulation.objects.update_or_create(
+            incident=incident, jurisdiction=code, defaults={"declared_count": count}
+        )
+    incident.affected.exclude(jurisdiction__in=list(affected)).filter(identified_count=0).delete()
+    incident.affected.exclude(jurisdiction__in=list(affected)).update(declared_count=0)
+
+
+@transaction.atomic
+def incident_create(
+    *, actor, title: str, aware_at: datetime, affected: dict[str, int] | None = None,
+    data_categories: list[str] | None = None, **facts: Any,
+) -> Incident:
+    """Create an incident in ``detected`` with the next reference of the awareness year."""
+    _require(actor, "incidents.add_incident")
+    unexpected = set(facts) - set(EDITABLE_FIELDS)
+    if unexpected:
+        raise ValidationError({name: ["This field cannot be set."] for name in sorted(unexpected)})
+    incident_validate_facts(
+        occurred_at=facts.get("occurred_at"), aware_at=aware_at, affected=affected,
+        data_categories=data_categories, role=facts.get("role", ""),
+    )
+    incident = Incident(
+        title=title, aware_at=aware_at, data_categories=list(data_categories or []), created_by=actor, **facts
+    )
+    incident.ref = _next_ref(aware_at.year if aware_at else timezone.now().year)
+    incident.full_clean(exclude=["ref", "created_by", "state"])
+    incident.save()
+    _set_affected(incident, affected or {})
+    audit_record(
+        actor=actor, action="incident.created", incident=incident, to_state=incident.state,
+        payload={"facts": incident_facts(incident)},
+    )
+    return incident
+
+
+def incident_facts(incident: Incident) -> dict[str, Any]:
+    """Return the incident's facts in the planner's keys and shapes."""
+    return {
+        "title": incident.title,
+        "occurred_at": incident.occurred_at,
+        "aware_at": incident.aware_at,
+        "affected": incident.affected_counts(),
+        "data_categories": list(incident.data_categories),
+        "encrypted": incident.encrypted,
+        "encrypted_in_transit": incident.encrypted_in_transit,
+        "key_compromised": incident.key_compromised,
+        "role": incident.role,
+    }
+
+
+def _lock(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+@transaction.atomic
+def incident_update(*, actor, incident: Incident, affected: dict[str, int] | None = None, **changes: Any) -> Incident:
+    """Edit an incident's facts and audit each field's old and new value."""
+    _require(actor, "incidents.change_incident")
+    unexpected = set(changes) - set(EDITABLE_FIELDS)
+    if unexpected:
+        raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unexpected)})
+    locked = _lock(incident)
+    if locked.state == IncidentState.CLOSED:
+        raise Conflict(f"{locked.ref} is closed: reopen it before changing its facts.")
+    before = incident_facts(locked) | {name: getattr(locked, name) for name in changes}
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    incident_validate_facts(
+        occurred_at=locked.occurred_at, aware_at=locked.aware_at, affected=affected,
+        data_categories=locked.data_categories, role=locked.role,
+    )
+    locked.full_clean(exclude=["ref", "created_by", "state"])
+    locked.save()
+    if affected is not None:
+        _set_affected(locked, affected)
+    after = incident_facts(locked) | {name: getattr(locked, name) for name in changes}
+    diff = {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
+    if diff:
+        audit_record(actor=actor, action="incident.edited", incident=locked, payload={"changes": diff})
+    return locked
+
+
+_CONTEXT_FIELD = {"contain": "containment_summary", "close": "closure_reason", "reopen": "reopen_reason"}
+_MILESTONE_FIELD = {"contain": "contained_at", "assess": "assessed_at", "close": "closed_at"}
+
+
+@transaction.atomic
+def incident_transition(*, actor, incident: Incident, name: str, reason: str = "") -> Incident:
+    """Move the incident along its lifecycle.
+
+    1. An unknown transition is a conflict; a missing permission is refused.
+    2. The row is locked, so of two people acting at once the second sees the first's result.
+    3. ``reason`` fills the transition's text (containment summary, closure or reopen reason).
+    4. Not allowed from the current state, or unmet conditions: Conflict naming why.
+    5. Transition, milestone timestamp, save and audit event commit together.
+    """
+    if name not in Incident.TRANSITIONS:
+        raise Conflict(f"Unknown transition {name!r}; the transitions are: {', '.join(Incident.TRANSITIONS)}.")
+    _require(actor, Incident.transition_permission(name))
+    locked = _lock(incident)
+    source = locked.state
+    method = getattr(locked, name)
+    if not locked.can_transition(name):
+        raise Conflict(f"Cannot {name.replace('_', ' ')} {locked.ref}: it is {locked.get_state_display().lower()}.")
+    if name in ("close", "reopen") or (name in _CONTEXT_FIELD and reason.strip()):
+        # A closure or reopen reason belongs to this one step; a containment summary may have been written earlier.
+        setattr(locked, _CONTEXT_FIELD[name], reason.strip())
+    unmet = locked.unmet_conditions(name)
+    if unmet:
+        raise Conflict(" ".join(unmet))
+    if not has_transition_perm(method, actor):
+        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this incident.")
+    method()
+    if name in _MILESTONE_FIELD:
+        setattr(locked, _MILESTONE_FIELD[name], timezone.now())
+    if name == "reopen":
+        locked.closed_at = None
+    locked.save()
+    audit_record(
+        actor=actor, action=f"incident.{name}", incident=locked, from_state=source, to_state=locked.state,
+        payload={"reason": reason.strip()} if reason.strip() else {},
+    )
+    return locked

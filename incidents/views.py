@@ -1,0 +1,46 @@
+"""Server-rendered pages for responders and legal: thin over selectors and services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from incidents import selectors, services
+from incidents.errors import Conflict
+
+
+@login_required
+def incident_list(request):
+    incidents = selectors.incident_list(user=request.user)
+    return render(request, "incidents/incident_list.html", {"incidents": incidents})
+
+
+@login_required
+def incident_detail(request, ref: str):
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    transitions = selectors.incident_available_transitions(user=request.user, incident=incident)
+    events = selectors.incident_audit_events(user=request.user, incident=incident)
+    return render(
+        request, "incidents/incident_detail.html",
+        {"incident": incident, "transitions": transitions, "events": events},
+    )
+
+
+@login_required
+@require_POST
+def incident_transition(request, ref: str, name: str):
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    try:
+        services.incident_transition(
+            actor=request.user, incident=incident, name=name, reason=request.POST.get("reason", "")
+        )
+    except (Conflict, ValidationError) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{incident.ref}: {name.replace('_', ' ')} recorded.")
+    return redirect("incident-detail", ref=ref)

@@ -1,0 +1,1 @@
+"""One transport per delivery channel, each behind the interface in ``base``."""

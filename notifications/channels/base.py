@@ -1,0 +1,140 @@
+"""The one interface every channel transport implements, and its one error type.
+
+A transport sends one rendered message to one address and returns the
+provider's id for it. Every failure is a ``TransportError`` that says whether
+trying again could help (``permanent=False``) or not (``permanent=True``). A
+transport knows nothing of incidents, notices or deliveries: the caller passes
+ids it wants echoed back (status callbacks, provider metadata) in the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol, Self
+
+from django.conf import settings
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    """One rendered message for one address.
+
+    ``to_address`` is an e-mail address, an E.164 phone number, an FCM
+    registration token, or a Web Push subscription as JSON
+    (``{"endpoint": ..., "keys": {"p256dh": ..., "auth": ...}}``).
+    ``message_id`` is the e-mail Message-ID to use (one is made when empty).
+    ``callback_path`` is appended to ``BREACHLINE_BASE_URL`` for provider
+    status callbacks (SMS). ``metadata`` is passed to providers that echo it
+    back in webhooks (anymail, FCM data); values must be strings.
+    """
+
+    to_address: str
+    text: str
+    subject: str = ""
+    html: str = ""
+    link: str = ""
+    message_id: str = ""
+    callback_path: str = ""
+    headers: Mapping[str, str] = field(default_factory=dict)
+    metadata: Mapping[str, str] = field(default_factory=dict)
+
+
+class TransportError(Exception):
+    """A send that did not reach the provider's acceptance.
+
+    ``permanent`` is True when sending the same message to the same address
+    again cannot succeed (hard bounce, invalid number, unregistered token);
+    False when a later attempt may (rate limit, server error, network).
+    ``code`` is the provider's own code as text ("550", "21610",
+    "UNREGISTERED", "410") or "connection" / "timeout" for network failures.
+    ``retry_after`` is the provider's requested wait in seconds, when it said.
+    """
+
+    def __init__(self, detail: str, *, permanent: bool, code: str = "", retry_after: float | None = None):
+        super().__init__(detail)
+        self.detail = detail
+        self.permanent = permanent
+        self.code = code
+        self.retry_after = retry_after
+
+    def __repr__(self) -> str:
+        return f"TransportError({self.detail!r}, permanent={self.permanent}, code={self.code!r})"
+
+
+class Transport(Protocol):
+    """What fan-out needs from a channel. Build one per batch and close it after."""
+
+    channel: str
+
+    def send(self, message: OutboundMessage) -> str:
+        """Send ``message``; return the provider's id for it or raise ``TransportError``."""
+        ...
+
+    def close(self) -> None:
+        """Release pooled connections. The transport may be used again afterwards."""
+        ...
+
+
+class ClosingMixin:
+    """Lets a transport be used as ``with transport_for("sms") as sms: ...``."""
+
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+# Imported lazily so that a worker only loads the SDKs of the channels it uses.
+_TRANSPORTS = {
+    "email": "notifications.channels.email.EmailTransport",
+    "sms": "notifications.channels.sms.SmsTransport",
+    "fcm": "notifications.channels.push_fcm.FcmTransport",
+    "webpush": "notifications.channels.push_webpush.WebPushTransport",
+    "push": "notifications.channels.push.PushTransport",
+}
+
+CHANNELS = tuple(_TRANSPORTS)
+
+
+def transport_for(channel: str) -> Transport:
+    """Return a new transport for ``channel`` configured from Django settings.
+
+    Raises ``ValueError`` for an unknown channel and ``ImproperlyConfigured``
+    when the channel's credentials are missing.
+    """
+    try:
+        path = _TRANSPORTS[channel]
+    except KeyError:
+        raise ValueError(f"unknown channel {channel!r}; known: {', '.join(CHANNELS)}") from None
+    return import_string(path).from_settings()
+
+
+def provider_timeout() -> float:
+    """Seconds to wait for any provider before giving up (a retryable failure)."""
+    return float(getattr(settings, "PROVIDER_TIMEOUT_SECONDS", 10.0))
+
+
+def callback_url(path: str) -> str:
+    """The absolute URL providers call back on, from ``BREACHLINE_BASE_URL`` and ``path``."""
+    base = str(getattr(settings, "BREACHLINE_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    return f"{base}/{path.lstrip('/')}"
+
+
+def http_error(status: int, detail: str, *, code: str = "", retry_after: float | None = None) -> TransportError:
+    """Classify an HTTP failure: 429, 408 and 5xx may pass; any other 4xx will not."""
+    permanent = 400 <= status < 500 and status not in (408, 429)
+    return TransportError(detail, permanent=permanent, code=code or str(status), retry_after=retry_after)
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header given in seconds; None for absent or dated values."""
+    try:
+        return max(0.0, float(value)) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,1 @@
+"""Notices, recipients and deliveries."""

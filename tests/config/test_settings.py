@@ -1,0 +1,47 @@
+"""Production settings refuse to start with a missing secret or a default password."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k" * 50
+
+
+def start(**env: str) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"],
+        cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=60,
+    )
+
+
+def test_refuses_to_start_without_secret_key_when_debug_is_off(tmp_path):
+    result = start(DEBUG="false", BREACHLINE_VAR_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_refuses_a_default_database_password_when_debug_is_off(tmp_path):
+    result = start(
+        DEBUG="false", SECRET_KEY=STRONG_KEY, FIELD_ENCRYPTION_KEYS="a" * 44, FIELD_HASH_KEY="b" * 44,
+        DATABASE_URL="postgres://app:postgres@db:5432/breachline", BREACHLINE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "well-known password 'postgres'" in result.stderr
+
+
+def test_a_bad_boolean_names_the_variable(tmp_path):
+    result = start(DEBUG="maybe", BREACHLINE_VAR_DIR=str(tmp_path))
+    assert "DEBUG must be true or false, got 'maybe'" in result.stderr
+
+
+def test_starts_with_every_secret_configured(tmp_path):
+    result = start(
+        DEBUG="false", SECRET_KEY=STRONG_KEY, FIELD_ENCRYPTION_KEYS="a" * 44, FIELD_HASH_KEY="b" * 44,
+        BREACHLINE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr

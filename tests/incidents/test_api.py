@@ -1,0 +1,125 @@
+"""The incident REST API: shapes, permissions and the 400 / 403 / 409 answers."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+NEW_INCIDENT = {
+    "title": "Phished admin account",
+    "description": "An administrator's password was phished.",
+    "occurred_at": "2026-03-26T08:00:00+01:00",
+    "aware_at": "2026-03-27T10:00:00+01:00",
+    "affected": {"DE": 1200, "US-CA": 501, "CN": 1200000},
+    "data_categories": ["name", "email_address", "password"],
+    "encrypted": False,
+    "key_compromised": False,
+}
+
+
+def test_responder_creates_an_incident_in_the_planner_shape(api_as, responder):
+    response = api_as(responder).post("/api/incidents/", NEW_INCIDENT, format="json")
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["ref"] == "INC-2026-0001"
+    assert body["state"] == "detected"
+    assert body["aware_at"] == "2026-03-27T09:00:00Z"
+    assert body["affected"] == {"CN": 1200000, "DE": 1200, "US-CA": 501}
+    assert body["data_categories"] == ["name", "email_address", "password"]
+    assert body["encrypted"] is False and body["key_compromised"] is False
+
+
+def test_token_authentication_works(client, responder):
+    from rest_framework.authtoken.models import Token
+
+    token = Token.objects.create(user=responder)
+    response = client.get("/api/incidents/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        ({"aware_at": "2026-03-25T10:00:00+01:00"}, "aware_at", "cannot be before occurred_at"),
+        ({"affected": {"XX": 5}}, "affected", "Unknown jurisdiction code 'XX'"),
+        ({"affected": {"DE": -1}}, "affected", "0 or more"),
+        ({"data_categories": ["name", "shoe_size"]}, "data_categories", "shoe_size"),
+        ({"title": ""}, "title", "blank"),
+    ],
+)
+def test_invalid_facts_answer_400_naming_the_field(api_as, responder, change, field, message):
+    response = api_as(responder).post("/api/incidents/", NEW_INCIDENT | change, format="json")
+    assert response.status_code == 400
+    assert message in " ".join(response.json()[field])
+
+
+def test_outsider_gets_403_on_list_and_create(api_as, outsider):
+    assert api_as(outsider).get("/api/incidents/").status_code == 403
+    assert api_as(outsider).post("/api/incidents/", NEW_INCIDENT, format="json").status_code == 403
+
+
+def test_anonymous_is_refused(client):
+    assert client.get("/api/incidents/").status_code in (401, 403)
+
+
+def test_legal_cannot_create_incidents(api_as, legal):
+    assert api_as(legal).post("/api/incidents/", NEW_INCIDENT, format="json").status_code == 403
+
+
+def test_patch_edits_facts_and_audits_old_and_new_values(api_as, responder, incident):
+    response = api_as(responder).patch(
+        f"/api/incidents/{incident.ref}/", {"affected": {"DE": 1500}, "encrypted": True}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["affected"] == {"DE": 1500}
+    event = incident.audit_events.order_by("-seq").first()
+    assert event.action == "incident.edited"
+    assert event.payload["changes"]["affected"] == [{"DE": 1200, "US-CA": 501}, {"DE": 1500}]
+    assert event.payload["changes"]["encrypted"] == [False, True]
+
+
+def test_transition_endpoint_takes_the_summary(api_as, responder, incident):
+    response = api_as(responder).post(
+        f"/api/incidents/{incident.ref}/transitions/contain/", {"summary": "Bucket closed."}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["state"] == "contained"
+
+
+def test_unknown_transition_is_409(api_as, responder, incident):
+    response = api_as(responder).post(f"/api/incidents/{incident.ref}/transitions/explode/", {}, format="json")
+    assert response.status_code == 409
+    assert "Unknown transition 'explode'" in response.json()["detail"]
+
+
+def test_transition_not_allowed_from_state_is_409_with_reason(api_as, responder, incident):
+    response = api_as(responder).post(f"/api/incidents/{incident.ref}/transitions/assess/", {}, format="json")
+    assert response.status_code == 409
+    assert "it is detected" in response.json()["detail"]
+
+
+def test_unmet_condition_is_409_with_its_message(api_as, responder, incident):
+    response = api_as(responder).post(f"/api/incidents/{incident.ref}/transitions/contain/", {}, format="json")
+    assert response.status_code == 409
+    assert "containment summary is required" in response.json()["detail"]
+
+
+def test_missing_permission_is_403(api_as, legal, incident):
+    response = api_as(legal).post(
+        f"/api/incidents/{incident.ref}/transitions/contain/", {"summary": "x"}, format="json"
+    )
+    assert response.status_code == 403
+
+
+def test_audit_endpoint_lists_the_chain(api_as, legal, responder, incident):
+    api_as(responder).post(f"/api/incidents/{incident.ref}/transitions/contain/", {"summary": "x"}, format="json")
+    events = api_as(legal).get(f"/api/incidents/{incident.ref}/audit/").json()
+    assert [event["action"] for event in events] == ["incident.created", "incident.contain"]
+    assert events[1]["prev_hash"] == events[0]["hash"]
+
+
+def test_openapi_schema_and_docs_are_served(client, responder):
+    client.force_login(responder)
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200
