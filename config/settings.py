@@ -187,7 +187,9 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         }
     )
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "mark-overdue-obligations": {"task": "incidents.mark_overdue_obligations", "schedule": 60.0},
+}
 
 # Providers (see README, "Environment variables").
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

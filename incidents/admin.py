@@ -8,7 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from incidents import services
 from incidents.audit import AuditEvent
 from incidents.errors import Conflict
-from incidents.models import AffectedPopulation, Incident, Obligation, RiskAssessment
+from incidents.models import (
+    AffectedPopulation,
+    Incident,
+    LawEnforcementDelay,
+    Obligation,
+    OrganisationProfile,
+    RiskAssessment,
+)
 
 
 def _transition_action(name: str):
@@ -88,6 +95,28 @@ class ObligationAdmin(admin.ModelAdmin):
 class RiskAssessmentAdmin(admin.ModelAdmin):
     list_display = ["incident", "score", "computed_level", "risk_override", "completed_at"]
     readonly_fields = [field.name for field in RiskAssessment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OrganisationProfile)
+class OrganisationProfileAdmin(admin.ModelAdmin):
+    list_display = ["legal_name", "dpo_email", "eu_main_establishment", "default_role"]
+
+    def save_model(self, request, obj, form, change):
+        """Route edits through the service: audited, and every open incident is re-planned."""
+        fields = {name: form.cleaned_data[name] for name in services.PROFILE_FIELDS if name in form.cleaned_data}
+        obj.pk = services.organisation_profile_update(actor=request.user, **fields).pk
+
+    def has_add_permission(self, request):
+        return not OrganisationProfile.objects.exists() and super().has_add_permission(request)
+
+
+@admin.register(LawEnforcementDelay)
+class LawEnforcementDelayAdmin(admin.ModelAdmin):
+    list_display = ["incident", "agency", "form", "starts_at", "ends_at", "recorded_by"]
+    readonly_fields = [field.name for field in LawEnforcementDelay._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from incidents import selectors, services
-from incidents.serializers import AuditEventSerializer, IncidentSerializer, TransitionSerializer
+from incidents import obligations, selectors, services
+from incidents.rules.engine import FactsError, facts_from_json, plan, plan_to_json
+from incidents.serializers import (
+    AssessmentSerializer,
+    AuditEventSerializer,
+    IncidentSerializer,
+    LawEnforcementDelaySerializer,
+    ObligationSerializer,
+    ObligationStatusSerializer,
+    OrganisationProfileSerializer,
+    RiskAssessmentSerializer,
+    TransitionSerializer,
+)
 
 
 class IncidentListCreate(ListAPIView):
@@ -61,3 +74,98 @@ class IncidentAudit(ListAPIView):
     def get_queryset(self):
         incident = selectors.incident_get(user=self.request.user, ref=self.kwargs["ref"])
         return selectors.incident_audit_events(user=self.request.user, incident=incident)
+
+
+class IncidentAssessment(APIView):
+    serializer_class = AssessmentSerializer
+
+    @extend_schema(request=AssessmentSerializer, responses=RiskAssessmentSerializer)
+    def put(self, request, ref: str):
+        incident = selectors.incident_get(user=request.user, ref=ref)
+        serializer = AssessmentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        override, reason = data.pop("risk_override"), data.pop("override_reason")
+        record = services.risk_assessment_update(
+            actor=request.user, incident=incident, assessment=data, risk_override=override, override_reason=reason
+        )
+        return Response(RiskAssessmentSerializer(record).data)
+
+
+class IncidentObligations(ListAPIView):
+    serializer_class = ObligationSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        incident = selectors.incident_get(user=self.request.user, ref=self.kwargs["ref"])
+        return selectors.incident_obligations(user=self.request.user, incident=incident)
+
+
+class ObligationMet(APIView):
+    serializer_class = ObligationStatusSerializer
+
+    @extend_schema(request=ObligationStatusSerializer, responses=ObligationSerializer)
+    def post(self, request, pk: int):
+        obligation = selectors.obligation_get(user=request.user, pk=pk)
+        serializer = ObligationStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obligation = obligations.obligation_mark_met(
+            actor=request.user, obligation=obligation,
+            met_at=serializer.validated_data.get("met_at") or timezone.now(),
+            reason=serializer.validated_data["reason"],
+        )
+        return Response(ObligationSerializer(obligation).data)
+
+
+class ObligationExempt(APIView):
+    serializer_class = ObligationStatusSerializer
+
+    @extend_schema(request=ObligationStatusSerializer, responses=ObligationSerializer)
+    def post(self, request, pk: int):
+        obligation = selectors.obligation_get(user=request.user, pk=pk)
+        serializer = ObligationStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obligation = obligations.obligation_exempt(
+            actor=request.user, obligation=obligation, reason=serializer.validated_data["reason"]
+        )
+        return Response(ObligationSerializer(obligation).data)
+
+
+class IncidentLawEnforcementDelays(APIView):
+    serializer_class = LawEnforcementDelaySerializer
+
+    @extend_schema(request=LawEnforcementDelaySerializer, responses=LawEnforcementDelaySerializer)
+    def post(self, request, ref: str):
+        incident = selectors.incident_get(user=request.user, ref=ref)
+        serializer = LawEnforcementDelaySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        delay = services.law_enforcement_delay_record(
+            actor=request.user, incident=incident, **serializer.validated_data
+        )
+        return Response(LawEnforcementDelaySerializer(delay).data, status=status.HTTP_201_CREATED)
+
+
+class ObligationsPlan(APIView):
+    """The what-if planner: facts in, plan out; nothing is stored."""
+
+    @extend_schema(request=dict, responses=dict)
+    def post(self, request):
+        try:
+            facts = facts_from_json(request.data)
+        except FactsError as exc:
+            raise ValidationError({exc.field: [exc.message]}) from exc
+        return Response(plan_to_json(plan(facts), with_risk=True))
+
+
+class OrganisationProfileView(APIView):
+    serializer_class = OrganisationProfileSerializer
+
+    def get(self, request):
+        return Response(OrganisationProfileSerializer(selectors.organisation_profile(user=request.user)).data)
+
+    @extend_schema(request=OrganisationProfileSerializer, responses=OrganisationProfileSerializer)
+    def patch(self, request):
+        serializer = OrganisationProfileSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        profile = services.organisation_profile_update(actor=request.user, **serializer.validated_data)
+        return Response(OrganisationProfileSerializer(profile).data)

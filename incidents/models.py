@@ -102,6 +102,15 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     systems_affected = models.TextField(blank=True, help_text="Systems and products affected.")
     occurred_at = models.DateTimeField(null=True, blank=True)
     aware_at = models.DateTimeField(help_text="When the organisation became aware: every legal clock starts here.")
+    determined_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the organisation determined that a breach occurred (US states)."
+    )
+    materiality_determined_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the incident was determined to be material (SEC Form 8-K Item 1.05)."
+    )
+    individual_notice_sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When notice to individuals went out; some regulator clocks start here."
+    )
     contained_at = models.DateTimeField(null=True, blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -279,6 +288,10 @@ class Obligation(models.Model):
     status_reason = models.TextField(blank=True, help_text="Exemption reason, or the reason for a late notice.")
     met_at = models.DateTimeField(null=True, blank=True)
     applies = models.BooleanField(default=True, help_text="False once the facts no longer call for it.")
+    clock_fact = models.CharField(max_length=40, blank=True, help_text="The incident fact that started the clock.")
+    clock_asserted_by = models.CharField(max_length=150, blank=True)
+    clock_asserted_at = models.DateTimeField(null=True, blank=True)
+    law_enforcement_delay_allowed = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["due_at", "jurisdiction", "audience"]
@@ -291,3 +304,73 @@ class Obligation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident.ref} {self.jurisdiction} {self.audience}"
+
+
+class ObligationDueChange(models.Model):
+    """The clock ledger: every change of an obligation's due time, with the reason."""
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="due_changes")
+    previous_due_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField()
+    actor_name = models.CharField(max_length=150)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["changed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.obligation}: {self.previous_due_at} -> {self.due_at}"
+
+
+class LawEnforcementDelay(models.Model):
+    """A documented request by law enforcement to delay notice; pauses only clocks whose law allows it."""
+
+    class Form(models.TextChoices):
+        WRITTEN = "written", "Written statement"
+        ORAL = "oral", "Oral statement (documented)"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="law_enforcement_delays")
+    agency = models.CharField(max_length=200)
+    official = models.CharField(max_length=200, blank=True)
+    form = models.CharField(max_length=20, choices=Form.choices)
+    statement = models.TextField(help_text="What the agency asked for and why, as documented.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(help_text="End of the requested delay (an oral request lasts at most 30 days).")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+
+    def __str__(self) -> str:
+        return f"{self.agency}: {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+
+class OrganisationProfile(models.Model):
+    """The organisation's own facts, used by the planner and in every notice. One row."""
+
+    legal_name = models.CharField(max_length=200)
+    dpo_name = models.CharField("data protection officer / contact point", max_length=200)
+    dpo_email = models.EmailField()
+    dpo_phone = models.CharField(max_length=40, blank=True)
+    dpo_address = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    eu_main_establishment = models.CharField(
+        max_length=2, blank=True, help_text="ISO code of the EU main establishment; blank when there is none."
+    )
+    regimes = models.JSONField(default=list, blank=True, help_text="US-SEC, US-HIPAA, US-NYDFS, US-GLBA-FTC, CN-CII")
+    default_role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTROLLER)
+    identity_protection_offer = models.TextField(blank=True)
+    identity_protection_months = models.PositiveIntegerField(default=0)
+    call_centre_phone = models.CharField(max_length=40, blank=True)
+    call_centre_hours = models.CharField(max_length=200, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @classmethod
+    def current(cls) -> OrganisationProfile:
+        """Return the profile, or an unsaved blank one before an admin has filled it in."""
+        return cls.objects.order_by("pk").first() or cls(legal_name="(organisation profile not set)")

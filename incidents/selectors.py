@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 
-from incidents.models import Incident
+from incidents.models import Incident, Obligation, OrganisationProfile
 
 
 def incident_list(*, user):
@@ -31,3 +32,23 @@ def incident_available_transitions(*, user, incident: Incident) -> list[dict]:
         for name in Incident.TRANSITIONS
         if incident.can_transition(name) and user.has_perm(Incident.transition_permission(name))
     ]
+
+
+def incident_obligations(*, user, incident: Incident):
+    if not user.has_perm("incidents.view_obligation"):
+        raise PermissionDenied("You need the permission 'incidents.view_obligation' to see obligations.")
+    return incident.obligations.prefetch_related("due_changes").order_by(
+        "-applies", F("due_at").asc(nulls_last=True), "jurisdiction", "audience"
+    )
+
+
+def obligation_get(*, user, pk: int) -> Obligation:
+    if not user.has_perm("incidents.view_obligation"):
+        raise PermissionDenied("You need the permission 'incidents.view_obligation' to see obligations.")
+    return get_object_or_404(Obligation.objects.select_related("incident"), pk=pk)
+
+
+def organisation_profile(*, user) -> OrganisationProfile:
+    if not user.has_perm("incidents.view_incident"):
+        raise PermissionDenied("You need the permission 'incidents.view_incident' to see the profile.")
+    return OrganisationProfile.current()

@@ -51,3 +51,92 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["seq", "actor", "action", "from_state", "to_state", "created_at", "payload", "prev_hash", "hash"]
+
+
+class AssessmentSerializer(serializers.Serializer):
+    """The planner's ``assessment`` keys, plus legal's override of the resulting level."""
+
+    ease_of_identification = serializers.CharField()
+    confidentiality = serializers.CharField()
+    integrity = serializers.CharField()
+    availability = serializers.CharField()
+    malicious = serializers.BooleanField(default=False)
+    risk_override = serializers.CharField(required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RiskAssessmentSerializer(serializers.Serializer):
+    ease_of_identification = serializers.CharField()
+    confidentiality = serializers.CharField()
+    integrity = serializers.CharField()
+    availability = serializers.CharField()
+    malicious = serializers.BooleanField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=2)
+    computed_level = serializers.CharField()
+    risk_override = serializers.CharField()
+    override_reason = serializers.CharField()
+    level = serializers.CharField()
+    completed_at = serializers.DateTimeField()
+
+
+class DueChangeSerializer(serializers.Serializer):
+    previous_due_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    reason = serializers.CharField()
+    actor = serializers.CharField(source="actor_name")
+    changed_at = serializers.DateTimeField()
+
+
+class ObligationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    jurisdiction = serializers.CharField()
+    audience = serializers.CharField()
+    authority = serializers.CharField()
+    clock_start = serializers.CharField()
+    clock_started_at = serializers.DateTimeField()
+    clock_fact = serializers.CharField()
+    clock_asserted_by = serializers.CharField()
+    clock_asserted_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField()
+    timing = serializers.CharField()
+    basis = serializers.CharField()
+    rule_status = serializers.CharField()
+    content = serializers.ListField(child=serializers.CharField())
+    reason = serializers.CharField()
+    status = serializers.CharField()
+    status_reason = serializers.CharField()
+    met_at = serializers.DateTimeField()
+    applies = serializers.BooleanField()
+    law_enforcement_delay_allowed = serializers.BooleanField()
+    details = serializers.JSONField()
+    due_changes = DueChangeSerializer(many=True)
+
+
+class ObligationStatusSerializer(serializers.Serializer):
+    met_at = serializers.DateTimeField(required=False)
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LawEnforcementDelaySerializer(serializers.Serializer):
+    agency = serializers.CharField()
+    official = serializers.CharField(required=False, allow_blank=True, default="")
+    form = serializers.CharField()
+    statement = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+
+
+class OrganisationProfileSerializer(serializers.Serializer):
+    legal_name = serializers.CharField(required=False)
+    dpo_name = serializers.CharField(required=False)
+    dpo_email = serializers.EmailField(required=False)
+    dpo_phone = serializers.CharField(required=False, allow_blank=True)
+    dpo_address = serializers.CharField(required=False, allow_blank=True)
+    website = serializers.URLField(required=False, allow_blank=True)
+    eu_main_establishment = serializers.CharField(required=False, allow_blank=True)
+    regimes = serializers.ListField(child=serializers.CharField(), required=False)
+    default_role = serializers.CharField(required=False)
+    identity_protection_offer = serializers.CharField(required=False, allow_blank=True)
+    identity_protection_months = serializers.IntegerField(required=False, min_value=0)
+    call_centre_phone = serializers.CharField(required=False, allow_blank=True)
+    call_centre_hours = serializers.CharField(required=False, allow_blank=True)

@@ -7,7 +7,7 @@ event in that same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,13 +18,25 @@ from django_fsm import has_transition_perm
 
 from incidents.audit import audit_record
 from incidents.errors import Conflict
-from incidents.models import AffectedPopulation, Incident, IncidentSequence, IncidentState, Role
+from incidents.models import (
+    AffectedPopulation,
+    Incident,
+    IncidentSequence,
+    IncidentState,
+    LawEnforcementDelay,
+    OrganisationProfile,
+    RiskAssessment,
+    Role,
+)
+from incidents.obligations import obligations_recompute
+from incidents.risk import AssessmentError, severity_assess
 from incidents.rules import categories
 from incidents.rules.jurisdictions import is_known_jurisdiction
 
 # Facts a person may edit; state and timestamps of milestones move only through transitions.
 EDITABLE_FIELDS = (
-    "title", "description", "systems_affected", "occurred_at", "aware_at", "encrypted",
+    "title", "description", "systems_affected", "occurred_at", "aware_at", "determined_at",
+    "materiality_determined_at", "individual_notice_sent_at", "encrypted",
     "encrypted_in_transit", "key_compromised", "data_categories", "role", "containment_summary",
 )
 
@@ -106,6 +118,7 @@ def incident_create(
         actor=actor, action="incident.created", incident=incident, to_state=incident.state,
         payload={"facts": incident_facts(incident)},
     )
+    obligations_recompute(actor=actor, incident=incident, reason="incident created")
     return incident
 
 
@@ -153,6 +166,7 @@ def incident_update(*, actor, incident: Incident, affected: dict[str, int] | Non
     diff = {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
     if diff:
         audit_record(actor=actor, action="incident.edited", incident=locked, payload={"changes": diff})
+        obligations_recompute(actor=actor, incident=locked, reason=f"facts edited: {', '.join(sorted(diff))}")
     return locked
 
 
@@ -196,4 +210,127 @@ def incident_transition(*, actor, incident: Incident, name: str, reason: str = "
         actor=actor, action=f"incident.{name}", incident=locked, from_state=source, to_state=locked.state,
         payload={"reason": reason.strip()} if reason.strip() else {},
     )
+    if name in _MILESTONE_FIELD or name == "reopen":
+        obligations_recompute(actor=actor, incident=locked, reason=f"incident {name.replace('_', ' ')}")
     return locked
+
+
+@transaction.atomic
+def incident_record_identified(*, actor, incident: Incident, counts: dict[str, int]) -> Incident:
+    """Set how many affected people imports have identified per jurisdiction, and audit the change.
+
+    Obligations use the larger of this and the responders' declared estimate.
+    """
+    locked = _lock(incident)
+    before = {row.jurisdiction: row.identified_count for row in locked.affected.all()}
+    for code, count in counts.items():
+        AffectedPopulation.objects.update_or_create(
+            incident=locked, jurisdiction=code, defaults={"identified_count": count}
+        )
+    changed = {code: [before.get(code, 0), count] for code, count in counts.items() if before.get(code, 0) != count}
+    if changed:
+        audit_record(actor=actor, action="incident.identified_counts", incident=locked, payload={"changes": changed})
+        obligations_recompute(actor=actor, incident=locked, reason="people identified by a recipient import")
+    return locked
+
+
+@transaction.atomic
+def risk_assessment_update(
+    *, actor, incident: Incident, assessment: dict[str, Any], risk_override: str = "", override_reason: str = "",
+) -> RiskAssessment:
+    """Record the ENISA assessment (and legal's override, with its reason); recompute obligations.
+
+    Raises ValidationError naming the assessment key that is wrong, PermissionDenied for an
+    override without the ``override_risk_incident`` permission.
+    """
+    _require(actor, "incidents.change_incident")
+    locked = _lock(incident)
+    try:
+        severity = severity_assess(data_categories=locked.data_categories, assessment=assessment)
+    except AssessmentError as exc:
+        raise ValidationError({exc.field: [exc.message]}) from exc
+    record, _ = RiskAssessment.objects.get_or_create(incident=locked)
+    previous_override = record.risk_override
+    if risk_override != previous_override or (risk_override and override_reason != record.override_reason):
+        _require(actor, "incidents.override_risk_incident")
+        if risk_override and not override_reason.strip():
+            raise ValidationError({"override_reason": ["Overriding the assessed level needs a written reason."]})
+        if risk_override and risk_override not in ("low", "medium", "high", "very_high"):
+            raise ValidationError({"risk_override": ["Use low, medium, high or very_high."]})
+        record.risk_override, record.override_reason = risk_override, override_reason.strip()
+        record.overridden_by = actor if risk_override else None
+    for key in ("ease_of_identification", "confidentiality", "integrity", "availability"):
+        setattr(record, key, assessment[key])
+    record.malicious = bool(assessment.get("malicious", False))
+    record.score, record.computed_level = severity.score, severity.level
+    record.completed_at, record.completed_by = timezone.now(), actor
+    record.save()
+    audit_record(
+        actor=actor, action="risk.assessed", incident=locked,
+        payload={"assessment": assessment, "severity": severity.as_dict(), "risk_override": record.risk_override,
+                 "override_reason": record.override_reason},
+    )
+    locked.risk_assessment = record
+    obligations_recompute(actor=actor, incident=locked, reason=f"risk assessed as {record.level}")
+    return record
+
+
+@transaction.atomic
+def law_enforcement_delay_record(
+    *, actor, incident: Incident, agency: str, form: str, statement: str, starts_at: datetime, ends_at: datetime,
+    official: str = "",
+) -> LawEnforcementDelay:
+    """Record a documented law-enforcement delay request; it pauses only the clocks whose law allows it.
+
+    An oral request lasts at most 30 days (45 CFR 164.412(b)); a written one as long as it states.
+    """
+    _require(actor, "incidents.change_incident")
+    errors: dict[str, list[str]] = {}
+    if form not in LawEnforcementDelay.Form.values:
+        errors["form"] = ["Use written or oral."]
+    if not statement.strip():
+        errors["statement"] = ["Document what the agency asked for and why."]
+    if ends_at <= starts_at:
+        errors["ends_at"] = ["The delay must end after it starts."]
+    elif form == LawEnforcementDelay.Form.ORAL and ends_at - starts_at > timedelta(days=30):
+        errors["ends_at"] = ["An oral request delays notice for at most 30 days: get it in writing to go beyond."]
+    if errors:
+        raise ValidationError(errors)
+    locked = _lock(incident)
+    delay = LawEnforcementDelay.objects.create(
+        incident=locked, agency=agency, official=official, form=form, statement=statement.strip(),
+        starts_at=starts_at, ends_at=ends_at, recorded_by=actor,
+    )
+    audit_record(
+        actor=actor, action="incident.law_enforcement_delay", incident=locked,
+        payload={"agency": agency, "official": official, "form": form, "starts_at": starts_at, "ends_at": ends_at},
+    )
+    obligations_recompute(actor=actor, incident=locked, reason=f"law-enforcement delay requested by {agency}")
+    return delay
+
+
+PROFILE_FIELDS = (
+    "legal_name", "dpo_name", "dpo_email", "dpo_phone", "dpo_address", "website", "eu_main_establishment",
+    "regimes", "default_role", "identity_protection_offer", "identity_protection_months", "call_centre_phone",
+    "call_centre_hours",
+)
+
+
+@transaction.atomic
+def organisation_profile_update(*, actor, **fields: Any) -> OrganisationProfile:
+    """Edit the organisation profile, audit it, and re-plan every incident that is not closed."""
+    _require(actor, "incidents.change_organisationprofile")
+    unexpected = set(fields) - set(PROFILE_FIELDS)
+    if unexpected:
+        raise ValidationError({name: ["This field cannot be set."] for name in sorted(unexpected)})
+    profile = OrganisationProfile.current()
+    before = {name: getattr(profile, name) for name in fields}
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    profile.full_clean()
+    profile.save()
+    diff = {name: [before[name], value] for name, value in fields.items() if before[name] != value}
+    audit_record(actor=actor, action="organisation_profile.edited", payload={"changes": diff})
+    for incident in Incident.objects.exclude(state=IncidentState.CLOSED).select_for_update():
+        obligations_recompute(actor=actor, incident=incident, reason="organisation profile edited")
+    return profile

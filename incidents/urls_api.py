@@ -7,4 +7,14 @@ urlpatterns = [
     path("incidents/<str:ref>/", api.IncidentDetail.as_view(), name="api-incident"),
     path("incidents/<str:ref>/transitions/<str:name>/", api.IncidentTransition.as_view(), name="api-incident-transition"),
     path("incidents/<str:ref>/audit/", api.IncidentAudit.as_view(), name="api-incident-audit"),
+    path("incidents/<str:ref>/assessment/", api.IncidentAssessment.as_view(), name="api-incident-assessment"),
+    path("incidents/<str:ref>/obligations/", api.IncidentObligations.as_view(), name="api-incident-obligations"),
+    path(
+        "incidents/<str:ref>/law-enforcement-delays/", api.IncidentLawEnforcementDelays.as_view(),
+        name="api-incident-law-enforcement-delays",
+    ),
+    path("obligations/plan/", api.ObligationsPlan.as_view(), name="api-obligations-plan"),
+    path("obligations/<int:pk>/met/", api.ObligationMet.as_view(), name="api-obligation-met"),
+    path("obligations/<int:pk>/exempt/", api.ObligationExempt.as_view(), name="api-obligation-exempt"),
+    path("organisation/", api.OrganisationProfileView.as_view(), name="api-organisation"),
 ]

@@ -23,9 +23,10 @@ def incident_detail(request, ref: str):
     incident = selectors.incident_get(user=request.user, ref=ref)
     transitions = selectors.incident_available_transitions(user=request.user, incident=incident)
     events = selectors.incident_audit_events(user=request.user, incident=incident)
+    obligations = selectors.incident_obligations(user=request.user, incident=incident)
     return render(
         request, "incidents/incident_detail.html",
-        {"incident": incident, "transitions": transitions, "events": events},
+        {"incident": incident, "transitions": transitions, "events": events, "obligations": obligations},
     )
 
 

@@ -11,6 +11,8 @@ from rest_framework.test import APIClient
 
 from incidents import services
 
+pytest_plugins = ["tests.fakes.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):

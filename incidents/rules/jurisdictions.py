@@ -47,13 +47,16 @@ def is_known_jurisdiction(code: str) -> bool:
 
 def expand(codes: list[str] | tuple[str, ...]) -> frozenset[str]:
     """Return the residence codes a rule's list names: group names (``EU``) are expanded,
-    ``US-*`` stands for every US subdivision, and territories get their alias too."""
+    ``US-*`` stands for every US subdivision, ``*`` for every code, and territories get
+    their ISO 3166-1 alias too."""
     result: set[str] = set()
     for code in codes:
         if code in GROUPS:
             result |= GROUPS[code]
         elif code == "US-*":
             result |= us_subdivisions()
+        elif code == "*":
+            result |= _countries() | us_subdivisions()
         else:
             result.add(code)
     for alias, subdivision in US_TERRITORY_ALIASES.items():
@@ -64,4 +67,4 @@ def expand(codes: list[str] | tuple[str, ...]) -> frozenset[str]:
 
 def is_valid_pattern(code: str) -> bool:
     """Return True if ``code`` may appear in a rule's residence list."""
-    return code in GROUPS or code == "US-*" or is_known_jurisdiction(code)
+    return code in GROUPS or code in ("US-*", "*") or is_known_jurisdiction(code)

@@ -23,7 +23,7 @@ CLOCK_STARTS = (
     "handling_closed",
 )
 UNITS = ("hours", "calendar_days", "business_days", "none")
-OPERATORS = (">", ">=")
+OPERATORS = (">", ">=", "<", "<=")
 ROLES = ("controller", "processor")
 RISK_LEVELS = ("low", "medium", "high", "very_high")
 FAN_OUTS = ("none", "residence", "residence_unless_established")
@@ -94,10 +94,15 @@ class Threshold:
     count: int
 
     def holds(self, value: int) -> bool:
-        return value > self.count if self.op == ">" else value >= self.count
+        return {
+            ">": value > self.count, ">=": value >= self.count, "<": value < self.count, "<=": value <= self.count,
+        }[self.op]
 
     def describe(self) -> str:
-        return f"more than {self.count:,}" if self.op == ">" else f"{self.count:,} or more"
+        return {
+            ">": f"more than {self.count:,}", ">=": f"{self.count:,} or more",
+            "<": f"fewer than {self.count:,}", "<=": f"{self.count:,} or fewer",
+        }[self.op]
 
 
 @dataclass(frozen=True)

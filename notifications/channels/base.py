@@ -126,7 +126,9 @@ def callback_url(path: str) -> str:
     return f"{base}/{path.lstrip('/')}"
 
 
-def http_error(status: int, detail: str, *, code: str = "", retry_after: float | None = None) -> TransportError:
+def http_error(
+    status: int, detail: str, *, code: str = "", retry_after: float | None = None
+) -> TransportError:
     """Classify an HTTP failure: 429, 408 and 5xx may pass; any other 4xx will not."""
     permanent = 400 <= status < 500 and status not in (408, 429)
     return TransportError(detail, permanent=permanent, code=code or str(status), retry_after=retry_after)

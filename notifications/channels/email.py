@@ -6,6 +6,7 @@ or a failure, so a batch pays for one SMTP handshake, not one per person.
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
 from email.utils import make_msgid, parseaddr
 
@@ -62,11 +63,9 @@ class EmailTransport(ClosingMixin):
     def close(self) -> None:
         if self._connection is not None:
             connection, self._connection = self._connection, None
-            try:
+            # The server may already have dropped a connection that failed.
+            with contextlib.suppress(OSError):
                 connection.close()
-            except OSError:
-                # The server may already have dropped a connection that failed.
-                pass
 
     def _open(self):
         if self._connection is None:

@@ -29,7 +29,7 @@ def test_the_application_refuses_to_update_or_delete_audit_events(incident):
 def test_verify_audit_says_ok_for_an_intact_chain(incident, responder, capsys):
     services.incident_transition(actor=responder, incident=incident, name="contain", reason="Closed.")
     call_command("verify_audit", incident.ref)
-    assert f"OK {incident.ref} (2 events)" in capsys.readouterr().out
+    assert f"OK {incident.ref} ({incident.audit_events.count()} events)" in capsys.readouterr().out
 
 
 def test_verify_audit_catches_a_row_edited_behind_the_applications_back(incident, responder, capsys):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
@@ -11,6 +13,14 @@ from incidents.errors import Conflict
 from incidents.models import Audience, IncidentState, Obligation, ObligationStatus, RiskAssessment
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def incident(responder):
+    """An incident whose population is not yet known, so only the obligations a test adds exist."""
+    return services.incident_create(
+        actor=responder, title="Lost backup tape", aware_at=datetime(2026, 3, 27, 9, 0, tzinfo=UTC),
+    )
 
 
 def complete_assessment(incident):

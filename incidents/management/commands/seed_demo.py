@@ -9,9 +9,24 @@ from django.db import transaction
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Incident
+from incidents.models import Incident, OrganisationProfile
 
 DEMO_USERS = ("responder", "legal", "admin")
+DEMO_PROFILE = {
+    "legal_name": "Example Cloud Services Pte. Ltd.",
+    "dpo_name": "Data Protection Officer, Example Cloud Services",
+    "dpo_email": "dpo@example.com",
+    "dpo_phone": "+65 6000 0000",
+    "dpo_address": "1 Example Road, Singapore 000001",
+    "website": "https://www.example.com/privacy",
+    "eu_main_establishment": "",
+    "regimes": [],
+    "default_role": "controller",
+    "identity_protection_offer": "24 months of free credit monitoring and identity restoration services",
+    "identity_protection_months": 24,
+    "call_centre_phone": "+1 800 555 0100",
+    "call_centre_hours": "Monday to Friday, 9:00 to 18:00 (local time)",
+}
 
 
 class Command(BaseCommand):
@@ -30,13 +45,16 @@ class Command(BaseCommand):
             )
             user.groups.add(Group.objects.get(name=username))
             self.stdout.write(f"User {username} password: {password}   (shown once)")
+        if not OrganisationProfile.objects.exists():
+            services.organisation_profile_update(actor=User.objects.get(username="admin"), **DEMO_PROFILE)
         if not Incident.objects.exists():
             incident = self._demo_incident(User.objects.get(username="responder"))
-            self.stdout.write(f"Demo incident {incident.ref}: {incident.title}")
+            self.stdout.write(f"Demo incident {incident.ref}: {incident.title} ({incident.state})")
 
     def _demo_incident(self, responder):
+        """An incident contained and assessed, ready for legal to draft and approve notices."""
         aware_at = timezone.now().replace(microsecond=0) - timedelta(hours=6)
-        return services.incident_create(
+        incident = services.incident_create(
             actor=responder,
             title="Exposed cloud database with customer account data",
             description=(
@@ -52,3 +70,13 @@ class Command(BaseCommand):
             encrypted=False,
             key_compromised=False,
         )
+        incident = services.incident_transition(
+            actor=responder, incident=incident, name="contain",
+            reason="Public access to the snapshot revoked, snapshot deleted, all database credentials rotated.",
+        )
+        services.risk_assessment_update(
+            actor=responder, incident=incident,
+            assessment={"ease_of_identification": "maximum", "confidentiality": "public", "integrity": "none",
+                        "availability": "none", "malicious": True},
+        )
+        return services.incident_transition(actor=responder, incident=incident, name="assess")

@@ -1,0 +1,380 @@
+"""Facts in, plan out: which notices the law requires, to whom, and by when. Pure.
+
+``plan(facts)`` evaluates every rule file engaged by the facts (people living where
+the rule applies, or a regime the organisation declared). For each duty it:
+
+1. picks the version in force on the day its clock started (in the rule's zone);
+2. checks the gates: role, regimes, an earlier duty it follows, the encryption safe
+   harbour;
+3. checks the tests: head-count threshold, risk level, data-category combinations;
+4. computes the deadline from the clock-start fact (see ``clock``).
+
+A duty that applies becomes an ``Obligation``; one that does not becomes a
+``NotRequired`` entry saying which fact and which clause decided it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from incidents import risk as risk_method
+from incidents.rules.clock import HolidayCalendar, compute_due
+from incidents.rules.facts import Facts, FactsError, facts_from_json
+from incidents.rules.loader import RuleSet, load_rules
+from incidents.rules.schema import Authority, Duty, Rule
+
+__all__ = ["Facts", "FactsError", "NotRequired", "Obligation", "Plan", "facts_from_json", "plan", "plan_to_json"]
+
+CLOCK_FIELDS = {
+    "aware": "aware_at", "occurred": "occurred_at", "determined": "determined_at", "assessed": "assessed_at",
+    "materiality_determined": "materiality_determined_at", "individual_notice_sent": "individual_notice_sent_at",
+    "handling_closed": "handling_closed_at",
+}
+# Facts that default to the awareness time: the earliest plausible instant, so the
+# deadline can only be early, never late.
+DEFAULTS_TO_AWARE = ("occurred", "determined", "assessed")
+
+
+@dataclass(frozen=True)
+class Obligation:
+    jurisdiction: str
+    audience: str
+    authority: str
+    clock_start: str
+    clock_started_at: datetime | None
+    due_at: datetime | None
+    timing: str
+    basis: str
+    status: str
+    content: list[str]
+    reason: str
+    rule_code: str
+    clause: str
+    law: str
+    portal: str = ""
+    address: str = ""
+    language: str = ""
+    authority_status: str = ""
+    channels: list[str] = field(default_factory=list)
+    substitute_notice: str = ""
+    law_enforcement_delay_allowed: bool = False
+    unconfirmed: bool = False
+    deadline: dict[str, Any] = field(default_factory=dict)
+    residence: str | None = None
+    affected_count: int = 0
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class NotRequired:
+    jurisdiction: str
+    audience: str
+    authority: str
+    reason_code: str
+    reason: str
+    basis: str
+    rule_code: str
+    status: str
+    residence: str | None = None
+
+
+@dataclass(frozen=True)
+class Warning:
+    code: str
+    message: str
+    jurisdiction: str | None = None
+
+
+@dataclass(frozen=True)
+class RiskBasis:
+    level: str
+    source: str
+    severity: dict[str, Any] | None = None
+
+
+@dataclass
+class Plan:
+    obligations: list[Obligation]
+    not_required: list[NotRequired]
+    warnings: list[Warning]
+    risk: RiskBasis
+
+
+@dataclass
+class _Context:
+    facts: Facts
+    risk: RiskBasis
+    warnings: list[Warning] = field(default_factory=list)
+    risk_used: bool = False
+
+    def warn(self, code: str, message: str, jurisdiction: str | None = None) -> None:
+        warning = Warning(code=code, message=message, jurisdiction=jurisdiction)
+        if warning not in self.warnings:
+            self.warnings.append(warning)
+
+    def clock(self, clock_start: str) -> datetime | None:
+        moment = getattr(self.facts, CLOCK_FIELDS[clock_start])
+        if moment is None and clock_start in DEFAULTS_TO_AWARE:
+            return self.facts.aware_at
+        return moment
+
+
+@dataclass(frozen=True)
+class _Target:
+    residence: str | None
+    count: int
+    authority: Authority
+    why: str = ""
+
+
+def _risk_basis(facts: Facts) -> tuple[RiskBasis, list[Warning]]:
+    if facts.risk:
+        return RiskBasis(level=facts.risk, source="stated"), []
+    if facts.assessment is not None:
+        severity = risk_method.severity_assess(data_categories=facts.data_categories, assessment=facts.assessment)
+        return RiskBasis(level=severity.level, source="assessment", severity=severity.as_dict()), []
+    warning = Warning(
+        code="risk_assumed",
+        message="No risk level and no assessment given: risk assumed high, so every risk-based duty applies.",
+    )
+    return RiskBasis(level="high", source="assumed"), [warning]
+
+
+def _basis(rule: Rule, duty: Duty) -> str:
+    return f"{rule.law}, {duty.clause}"
+
+
+def _in_force(rule: Rule, duty: Duty, day: date) -> bool:
+    start = max(rule.effective_from, duty.effective_from or date.min)
+    end = min(rule.effective_to or date.max, duty.effective_to or date.max)
+    return start <= day <= end
+
+
+def _version(rule: Rule, versions: list[Duty], ctx: _Context) -> tuple[Duty | None, str]:
+    """Return the version in force on its clock-start day, or None and the reason."""
+    for duty in versions:
+        start = ctx.clock(duty.clock_start) or ctx.facts.aware_at
+        if _in_force(rule, duty, start.astimezone(rule.time_zone).date()):
+            return duty, ""
+    first = versions[0]
+    start = (ctx.clock(first.clock_start) or ctx.facts.aware_at).astimezone(rule.time_zone).date()
+    periods = ", ".join(
+        f"{max(rule.effective_from, d.effective_from or date.min)} to "
+        f"{min(rule.effective_to or date.max, d.effective_to or date.max)}".replace(str(date.max), "open end")
+        for d in versions
+    )
+    return None, f"Not in force on {start} (the clock-start day in {rule.time_zone.key}); in force {periods}."
+
+
+def _not_required(rule: Rule, duty: Duty, code: str, reason: str, target: _Target | None = None) -> NotRequired:
+    authority = target.authority if target else rule.authorities[duty.authority]
+    return NotRequired(
+        jurisdiction=rule.code, audience=duty.audience, authority=_authority_name(authority, target),
+        reason_code=code, reason=reason, basis=_basis(rule, duty), rule_code=f"{rule.code}:{duty.id}",
+        status=duty.status, residence=target.residence if target else None,
+    )
+
+
+def _authority_name(authority: Authority, target: _Target | None) -> str:
+    return authority.name.replace("{residence}", target.residence or "") if target else authority.name
+
+
+def _gate(rule: Rule, duty: Duty, ctx: _Context, applied: dict[str, bool]) -> tuple[str, str] | None:
+    """Return (reason_code, reason) if a gate rules the duty out, else None."""
+    facts = ctx.facts
+    if facts.role not in duty.roles:
+        return "role", f"{duty.clause} binds the {' or '.join(duty.roles)}; the organisation acts as {facts.role}."
+    missing = [regime for regime in duty.when_regimes if regime not in facts.regimes]
+    if missing:
+        return "regime", f"{duty.clause} applies only under {', '.join(missing)}, which the facts do not declare."
+    present = [regime for regime in duty.unless_regimes if regime in facts.regimes]
+    if present:
+        return "regime", f"{duty.clause} is replaced by another duty under {', '.join(present)}."
+    if duty.after_duty and not applied.get(duty.after_duty):
+        return "follows_other_duty", f"{duty.clause} follows the '{duty.after_duty}' duty, which does not apply."
+    if duty.safe_harbour == "encryption" and facts.encrypted and not facts.key_compromised:
+        return "safe_harbour", (
+            f"{duty.clause}: the data were encrypted and the key is not known to be compromised "
+            "(encryption safe harbour)."
+        )
+    return None
+
+
+def _tests(duty: Duty, target: _Target, ctx: _Context) -> list[tuple[bool, str, str]]:
+    """Return (passed, reason_code, sentence) for each substantive test the duty sets."""
+    results = []
+    place = target.residence or "the jurisdiction"
+    if duty.threshold:
+        passed = duty.threshold.holds(target.count)
+        results.append((passed, "below_threshold", (
+            f"{target.count:,} affected in {place}; the threshold is {duty.threshold.describe()}"
+        )))
+    if duty.min_risk:
+        ctx.risk_used = True
+        level = ctx.risk.level
+        passed = risk_method.LEVEL_RANK[level] >= risk_method.LEVEL_RANK[duty.min_risk]
+        results.append((passed, "risk_too_low", (
+            f"risk {level.replace('_', ' ')} ({ctx.risk.source}) reads as "
+            f"'{risk_method.LEGAL_READING[level]}'; the law's test is '{duty.risk_wording}'"
+        )))
+    if duty.categories:
+        present = set(ctx.facts.data_categories)
+        hit = next((combo for combo in duty.categories if combo <= present), None)
+        sentence = (
+            f"data categories include {' + '.join(sorted(hit))}" if hit
+            else "no covered combination of data categories is involved "
+            f"(needs one of: {'; '.join(' + '.join(sorted(combo)) for combo in duty.categories)})"
+        )
+        results.append((hit is not None, "categories_not_covered", sentence))
+    return results
+
+
+def _targets(rule: Rule, duty: Duty, facts: Facts) -> list[_Target]:
+    default = rule.authorities[duty.authority]
+    counts = {code: count for code, count in facts.affected.items() if code in rule.count_in and count > 0}
+    if duty.fan_out == "residence_unless_established" and facts.eu_main_establishment in rule.residence:
+        establishment = facts.eu_main_establishment
+        authority = rule.authorities.get(establishment, default)
+        return [_Target(None, sum(counts.values()), authority, f"lead authority: main establishment in {establishment}")]
+    if duty.fan_out == "none":
+        return [_Target(None, sum(counts.values()), default)]
+    why = "no main establishment in the jurisdiction: the authority where the people live"
+    return [
+        _Target(code, count, rule.authorities.get(code, default), why) for code, count in sorted(counts.items())
+    ]
+
+
+def _due(rule: Rule, duty: Duty, ctx: _Context) -> tuple[datetime | None, datetime | None, str]:
+    """Return (clock started at, due at, note) for a duty that applies."""
+    start = ctx.clock(duty.clock_start)
+    field_name = CLOCK_FIELDS[duty.clock_start]
+    if start is None:
+        ctx.warn("clock_not_started", f"{rule.code} {duty.audience}: the clock starts at {field_name}, "
+                 "which is not given; no due time yet.", rule.code)
+        return None, None, f"Clock not started: {field_name} not given."
+    note = ""
+    if duty.clock_start == "assessed" and ctx.facts.assessed_at is None:
+        note = "assessed_at not given: counted from aware_at (the earliest possible date)."
+        ctx.warn("clock_defaulted", f"{rule.code}: {note}", rule.code)
+    if duty.deadline.unit == "none":
+        return start, None, note
+    calendar = None
+    if rule.calendar:
+        calendar = HolidayCalendar(rule.calendar.holidays, rule.calendar.categories,
+                                   rule.calendar.uncertain_categories)
+    due = compute_due(start, unit=duty.deadline.unit, amount=duty.deadline.amount or 0,
+                      zone=rule.time_zone, calendar=calendar)
+    for day, name in due.uncertain_days:
+        ctx.warn("uncertain_business_day", (
+            f"{rule.code} {duty.audience}: {day} ({name}) counted as a business day, giving the earliest "
+            "deadline; whether the authority counts it is unconfirmed."
+        ), rule.code)
+    return start, due.due_at, note
+
+
+def _obligation(rule: Rule, duty: Duty, target: _Target, reasons: list[str], ctx: _Context) -> Obligation:
+    started_at, due_at, note = _due(rule, duty, ctx)
+    authority = target.authority
+    return Obligation(
+        jurisdiction=rule.code, audience=duty.audience, authority=_authority_name(authority, target),
+        clock_start=duty.clock_start, clock_started_at=started_at, due_at=due_at, timing=duty.timing,
+        basis=_basis(rule, duty), status=duty.status, content=list(duty.content),
+        reason="; ".join([duty.clause, *reasons, *([target.why] if target.why else [])]) + ".",
+        rule_code=f"{rule.code}:{duty.id}", clause=duty.clause, law=rule.law, portal=authority.portal,
+        address=authority.address, language=authority.language, authority_status=authority.status,
+        channels=list(duty.channels), substitute_notice=duty.substitute_notice,
+        law_enforcement_delay_allowed=duty.law_enforcement_delay, unconfirmed=duty.status != "confirmed",
+        deadline={"unit": duty.deadline.unit, "amount": duty.deadline.amount}, residence=target.residence,
+        affected_count=target.count, note=" ".join(part for part in (duty.note, note) if part),
+    )
+
+
+def _evaluate_target(rule: Rule, duty: Duty, target: _Target, ctx: _Context) -> Obligation | NotRequired:
+    tests = _tests(duty, target, ctx)
+    passed = [sentence for ok, _code, sentence in tests if ok]
+    failed = [(code, sentence) for ok, code, sentence in tests if not ok]
+    applies = not failed if duty.match == "all" else (not tests or bool(passed))
+    if applies:
+        if not tests:
+            passed = ["no threshold, risk or data-category condition"]
+        return _obligation(rule, duty, target, passed, ctx)
+    code = failed[0][0] if duty.match == "all" else failed[-1][0]
+    joiner = "; " if duty.match == "all" else "; and "
+    return _not_required(rule, duty, code, f"{duty.clause}: " + joiner.join(s for _c, s in failed) + ".", target)
+
+
+def _evaluate_rule(rule: Rule, ctx: _Context) -> list[Obligation | NotRequired]:
+    outcomes: list[Obligation | NotRequired] = []
+    applied: dict[str, bool] = {}
+    for duty_id in dict.fromkeys(duty.id for duty in rule.duties):
+        versions = [duty for duty in rule.duties if duty.id == duty_id]
+        duty, why_not = _version(rule, versions, ctx)
+        if duty is None:
+            outcomes.append(_not_required(rule, versions[0], "not_in_force", why_not))
+            applied[duty_id] = False
+            continue
+        gate = _gate(rule, duty, ctx, applied)
+        results = [_not_required(rule, duty, *gate)] if gate else [
+            _evaluate_target(rule, duty, target, ctx) for target in _targets(rule, duty, ctx.facts)
+        ]
+        applied[duty_id] = any(isinstance(result, Obligation) for result in results)
+        outcomes.extend(results)
+    return outcomes
+
+
+def _engaged(rule: Rule, facts: Facts) -> bool:
+    if rule.regime:
+        return rule.regime in facts.regimes
+    return any(count > 0 for code, count in facts.affected.items() if code in rule.residence)
+
+
+def _uncovered(facts: Facts, rules: RuleSet, ctx: _Context) -> None:
+    for code, count in sorted(facts.affected.items()):
+        if count > 0 and not rules.covering(code):
+            ctx.warn("no_rule", f"{count:,} affected people live in {code}, which no rule file covers: "
+                     "check the local law by hand.", code)
+
+
+def plan(facts: Facts, rules: RuleSet | None = None) -> Plan:
+    """Return the obligations, the duties found not to apply, and warnings, for ``facts``."""
+    rules = rules if rules is not None else load_rules()
+    basis, warnings = _risk_basis(facts)
+    ctx = _Context(facts=facts, risk=basis, warnings=warnings)
+    _uncovered(facts, rules, ctx)
+    outcomes = [outcome for rule in rules if _engaged(rule, facts) for outcome in _evaluate_rule(rule, ctx)]
+    if ctx.risk_used:
+        ctx.warn("risk_heuristic", risk_method.HEURISTIC_NOTE)
+    obligations = [item for item in outcomes if isinstance(item, Obligation)]
+    obligations.sort(key=lambda o: (o.due_at is None, o.due_at or facts.aware_at, o.jurisdiction, o.audience))
+    not_required = [item for item in outcomes if isinstance(item, NotRequired)]
+    return Plan(obligations=obligations, not_required=not_required, warnings=ctx.warnings, risk=basis)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _obligation_json(obligation: Obligation) -> dict[str, Any]:
+    data = asdict(obligation)
+    data["due_at"] = _iso(obligation.due_at)
+    data["clock_started_at"] = _iso(obligation.clock_started_at)
+    return data
+
+
+def plan_to_json(result: Plan, *, with_risk: bool = False) -> dict[str, Any]:
+    """Return the plan as JSON-ready data: obligations, not_required, warnings (and risk if asked).
+
+    Times are UTC ISO 8601 with a ``Z``; a duty with no numeric deadline has ``due_at`` null.
+    """
+    data: dict[str, Any] = {
+        "obligations": [_obligation_json(obligation) for obligation in result.obligations],
+        "not_required": [asdict(entry) for entry in result.not_required],
+        "warnings": [asdict(warning) for warning in result.warnings],
+    }
+    if with_risk:
+        data["risk"] = asdict(result.risk)
+    return data

@@ -1,1 +1,0 @@
-"""Notices, recipients and deliveries."""

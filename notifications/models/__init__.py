@@ -1,0 +1,1 @@
+"""Notices (notice.py), affected people (recipient.py) and deliveries (delivery.py)."""
