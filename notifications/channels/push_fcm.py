@@ -10,7 +10,7 @@ from __future__ import annotations
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from google.auth.exceptions import GoogleAuthError
+from google.auth.exceptions import GoogleAuthError, RefreshError
 from google.auth.transport.requests import AuthorizedSession
 from google.oauth2 import service_account
 
@@ -58,8 +58,10 @@ class FcmTransport(ClosingMixin):
             response = self._session.post(self.url, json=fcm_body(message), timeout=self.timeout)
         except requests.Timeout as exc:
             raise TransportError(f"FCM timed out: {exc}", permanent=False, code="timeout") from exc
+        except RefreshError as exc:
+            # Refused credentials are ours to fix, not the person's token: retryable.
+            raise TransportError(f"FCM credentials refused: {exc}", permanent=False, code="auth") from exc
         except (requests.RequestException, GoogleAuthError) as exc:
-            # A refused token request is our credentials, not the person's token: retryable.
             raise TransportError(f"FCM unreachable: {exc}", permanent=False, code="connection") from exc
         if response.status_code == 200:
             return response.json()["name"]

@@ -29,6 +29,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from tests.fakes.http import FakeHTTPServer, Reply, Request, json_reply
 
 FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
+# google-auth addresses its grant to Google's token endpoint whatever token_uri says.
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 _SEND_PATH = re.compile(r"^/v1/projects/(?P<project>[^/]+)/messages:send$")
 _WEBPUSH_PATH = re.compile(r"^/wp/(?P<id>[\w-]+)$")
 
@@ -237,7 +239,7 @@ class FakeFCM(FakeHTTPServer):
             public_key.verify(signature, signing_input, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             return "Invalid JWT Signature."
-        if claims.get("aud") != self.token_uri:
+        if claims.get("aud") not in (GOOGLE_TOKEN_AUDIENCE, self.token_uri):
             return "Invalid JWT: Token must be a short-lived token and in a reasonable timeframe."
         if not claims.get("exp", 0) > time.time():
             return "Invalid JWT: Token must be a short-lived token and in a reasonable timeframe."

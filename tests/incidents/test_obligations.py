@@ -15,6 +15,7 @@ from django.core.management.base import CommandError
 from incidents import obligations, services
 from incidents.errors import Conflict
 from incidents.models import Obligation, ObligationStatus
+from incidents.tasks import mark_overdue_obligations
 
 pytestmark = pytest.mark.django_db
 
@@ -211,7 +212,5 @@ def test_planner_rejects_a_time_without_offset_naming_the_field(api_as, responde
 
 
 def test_the_periodic_task_marks_overdue_obligations(breach):
-    from incidents.tasks import mark_overdue_obligations
-
     assert mark_overdue_obligations() >= 1
     assert duty(breach, "EU", "regulator").status == ObligationStatus.OVERDUE
