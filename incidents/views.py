@@ -10,12 +10,49 @@ from django.views.decorators.http import require_POST
 
 from incidents import selectors, services
 from incidents.errors import Conflict
+from incidents.forms import AssessmentForm, IncidentForm
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
 @login_required
 def incident_list(request):
     incidents = selectors.incident_list(user=request.user)
     return render(request, "incidents/incident_list.html", {"incidents": incidents})
+
+
+@login_required
+def incident_create(request):
+    form = IncidentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            incident = services.incident_create(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"{incident.ref} created. Every legal clock runs from {incident.aware_at:%Y-%m-%d %H:%M} UTC.")
+            return redirect("incident-detail", ref=incident.ref)
+    return render(request, "incidents/incident_form.html", {"form": form})
+
+
+@login_required
+def incident_assess(request, ref: str):
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = services.risk_assessment_update(actor=request.user, incident=incident, assessment=form.cleaned_data)
+        except (ValidationError, PermissionDenied, Conflict) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+        else:
+            messages.success(request, f"Risk assessed: {record.level.replace('_', ' ')} (score {record.score}).")
+            return redirect("incident-detail", ref=ref)
+    return render(request, "incidents/assessment_form.html", {"form": form, "incident": incident})
 
 
 @login_required

@@ -109,3 +109,37 @@ def test_unreachable_smtp_server_is_retryable(smtp_server):
 
     assert failure.value.permanent is False
     assert failure.value.code == "connection"
+
+
+# Through an anymail ESP instead of SMTP.
+
+
+def test_email_through_an_anymail_esp_returns_the_esps_message_id(postmark_server):
+    with transport_for("email") as email:
+        provider_id = email.send(_notice(metadata={"delivery": "42"}))
+
+    [sent] = postmark_server.messages
+    assert provider_id == sent["MessageID"]
+    assert sent["To"] == "ada@example.org"
+    assert sent["TextBody"].startswith("We are writing to tell you about a data breach.")
+    assert sent["HtmlBody"].startswith("<p>We are writing")
+    assert sent["Metadata"] == {"delivery": "42"}
+    assert any(header["Name"] == "Message-ID" for header in sent["Headers"])
+
+
+def test_esp_refusing_an_inactive_recipient_is_a_permanent_failure(postmark_server):
+    postmark_server.deactivate("gone@example.org")
+
+    with transport_for("email") as email, pytest.raises(TransportError) as failure:
+        email.send(_notice("gone@example.org"))
+
+    assert (failure.value.permanent, failure.value.code) == (True, "recipients_refused")
+
+
+def test_esp_server_error_is_retryable(postmark_server):
+    postmark_server.fail_next(1)
+
+    with transport_for("email") as email, pytest.raises(TransportError) as failure:
+        email.send(_notice())
+
+    assert (failure.value.permanent, failure.value.code) == (False, "500")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fakes.postmark import FakePostmark
 from tests.fakes.push import FakeFCM, FakeWebPush, vapid_private_key
 from tests.fakes.smtp import FakeSMTPServer
 from tests.fakes.twilio import FakeTwilio
@@ -28,6 +29,16 @@ def smtp_server(settings):
         settings.EMAIL_USE_TLS = False
         settings.EMAIL_USE_SSL = False
         settings.EMAIL_TIMEOUT = 5
+        settings.DEFAULT_FROM_EMAIL = "Breachline Privacy <privacy@breachline.test>"
+        yield server
+
+
+@pytest.fixture
+def postmark_server(settings):
+    """An anymail ESP (Postmark) instead of SMTP, as EMAIL_BACKEND can select."""
+    with FakePostmark() as server:
+        settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+        settings.ANYMAIL = {"POSTMARK_SERVER_TOKEN": server.server_token, "POSTMARK_API_URL": server.api_url}
         settings.DEFAULT_FROM_EMAIL = "Breachline Privacy <privacy@breachline.test>"
         yield server
 

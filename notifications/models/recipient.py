@@ -1,0 +1,166 @@
+"""An affected person: who they are, where they live, and how to reach them (encrypted at rest)."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from notifications import crypto
+
+__all__ = ["Recipient", "new_personal_token"]
+
+# The decrypted contact details, all kept in one sealed column: one AES-GCM operation per
+# person on import and on sending, and one column to re-encrypt on key rotation.
+CONTACT_FIELDS = (
+    "name", "email", "phone", "postal_address", "fcm_token", "webpush_subscription",
+    "guardian_email", "guardian_phone",
+)
+
+
+def new_personal_token() -> str:
+    """Return 256 bits of randomness, URL-safe: the only secret guarding a person's notice page."""
+    return secrets.token_urlsafe(32)
+
+
+def email_hash(email: str) -> str:
+    return crypto.keyed_hash("email", email.strip().lower()) if email else ""
+
+
+def phone_hash(e164: str) -> str:
+    return crypto.keyed_hash("phone", e164) if e164 else ""
+
+
+def _contact_property(field: str) -> property:
+    def getter(self: Recipient) -> Any:
+        return self.contact.get(field) or ("" if field != "webpush_subscription" else None)
+
+    def setter(self: Recipient, value: Any) -> None:
+        self.set_contact(**{field: value})
+
+    return property(getter, setter, doc=f"The decrypted {field.replace('_', ' ')}.")
+
+
+class Recipient(models.Model):
+    """One affected person of one incident.
+
+    Name and contact details live only in ``contact_sealed``; ``email_hash`` and
+    ``phone_hash`` (keyed, see ``notifications.crypto``) find duplicates, and the
+    ``has_*`` flags say which channels reach the person (the guardian's for a minor)
+    so that fan-out can select people in SQL without decrypting anyone.
+    """
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="recipients")
+    external_id = models.CharField(max_length=200, help_text="The organisation's own id for the person.")
+    jurisdiction = models.CharField(max_length=10, help_text="Residence: ISO 3166-1 alpha-2 or ISO 3166-2 (US).")
+    language = models.CharField(max_length=10, default="en")
+    data_categories = models.JSONField(default=list, blank=True, help_text="Category codes exposed for this person.")
+    is_minor = models.BooleanField(default=False)
+    contact_sealed = models.TextField(help_text="AES-GCM sealed JSON of the name and contact details.")
+    email_hash = models.CharField(max_length=64, blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True)
+    has_email = models.BooleanField(default=False)
+    has_sms = models.BooleanField(default=False)
+    has_push = models.BooleanField(default=False)
+    has_letter = models.BooleanField(default=False)
+    personal_token = models.CharField(max_length=64, unique=True, default=new_personal_token, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["incident_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "external_id"], name="one_recipient_per_external_id"),
+        ]
+        indexes = [
+            models.Index(fields=["incident", "email_hash"], name="recipient_email_hash"),
+            models.Index(fields=["incident", "phone_hash"], name="recipient_phone_hash"),
+            models.Index(fields=["incident", "jurisdiction"], name="recipient_jurisdiction"),
+        ]
+        permissions = [("import_recipients", "Can import affected people for an incident")]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} ({self.jurisdiction})"
+
+    name = _contact_property("name")
+    email = _contact_property("email")
+    phone = _contact_property("phone")
+    postal_address = _contact_property("postal_address")
+    fcm_token = _contact_property("fcm_token")
+    webpush_subscription = _contact_property("webpush_subscription")
+    guardian_email = _contact_property("guardian_email")
+    guardian_phone = _contact_property("guardian_phone")
+
+    @property
+    def contact(self) -> dict[str, Any]:
+        """Return the decrypted contact details (decrypted once per instance)."""
+        cached = self.__dict__.get("_contact")
+        if cached is None:
+            cached = json.loads(crypto.unseal(self.contact_sealed, context=self._context())) if self.contact_sealed else {}
+            self.__dict__["_contact"] = cached
+        return cached
+
+    def set_contact(self, **changes: Any) -> None:
+        """Replace some contact details; re-seals them and refreshes the hashes and channel flags."""
+        unknown = set(changes) - set(CONTACT_FIELDS)
+        if unknown:
+            raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
+        contact = {**self.contact, **changes}
+        contact = {key: value for key, value in contact.items() if value}
+        self.__dict__["_contact"] = contact
+        self.contact_sealed = seal_contact(contact, personal_token=self.personal_token)
+        self.email_hash = email_hash(contact.get("email", ""))
+        self.phone_hash = phone_hash(contact.get("phone", ""))
+        self.refresh_channel_flags()
+
+    def refresh_channel_flags(self) -> None:
+        self.has_email = bool(self.contact_for("email"))
+        self.has_sms = bool(self.contact_for("sms"))
+        self.has_push = bool(self.contact_for("push"))
+        self.has_letter = bool(self.postal_address)
+
+    def contact_for(self, channel: str) -> str | None:
+        """Return the address for ``channel`` ("email", "sms", "push", "letter"), or None.
+
+        A minor's notice goes to the guardian: e-mail and SMS use the guardian's contact,
+        and push (which reaches the child's own device) is not used. Push answers the
+        FCM token, else the Web Push subscription as JSON (the push transport's format).
+        """
+        if channel == "email":
+            return (self.guardian_email if self.is_minor else self.email) or None
+        if channel == "sms":
+            return (self.guardian_phone if self.is_minor else self.phone) or None
+        if channel == "push":
+            addresses = self.push_addresses()
+            return addresses[0] if addresses and not self.is_minor else None
+        if channel == "letter":
+            return self.postal_address or None
+        return None
+
+    def push_addresses(self) -> list[str]:
+        """Return every push address of the person: the FCM token, then the Web Push subscription."""
+        addresses = [self.fcm_token] if self.fcm_token else []
+        if self.webpush_subscription:
+            addresses.append(json.dumps(self.webpush_subscription, separators=(",", ":")))
+        return addresses
+
+    @property
+    def personal_url(self) -> str:
+        return f"{settings.BREACHLINE_BASE_URL}/n/{self.personal_token}/"
+
+    def _context(self) -> bytes:
+        return recipient_context(self.personal_token)
+
+
+def recipient_context(personal_token: str) -> bytes:
+    """The associated data binding a sealed contact to its row (the token never changes)."""
+    return f"recipient:{personal_token}".encode()
+
+
+def seal_contact(contact: dict[str, Any], *, personal_token: str) -> str:
+    payload = json.dumps({key: value for key, value in contact.items() if value}, separators=(",", ":"))
+    return crypto.seal(payload.encode("utf-8"), context=recipient_context(personal_token))
