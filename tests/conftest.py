@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 from django.contrib.auth.models import Group, User
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from incidents import services
@@ -18,6 +20,14 @@ pytest_plugins = ["tests.fakes.fixtures"]
 def _fast_password_hashing(settings):
     # Tests create many users; the production hasher's deliberate slowness only costs time here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# Timing is never asserted by tests (figures live in benchmarks); on a loaded 2-core CI machine
+# Hypothesis's speed health checks and per-example deadline would only make the suite flaky.
+hypothesis_settings.register_profile(
+    "breachline", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("breachline")
 
 
 def _user(username: str, group: str | None = None) -> User:

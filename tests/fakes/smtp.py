@@ -18,6 +18,8 @@ from typing import Self
 
 from aiosmtpd.controller import Controller
 
+from tests.fakes.ledger import Ledger
+
 
 @dataclass
 class ReceivedMail:
@@ -62,11 +64,11 @@ class _Handler:
 
 
 class FakeSMTPServer:
-    def __init__(self) -> None:
+    def __init__(self, *, keep_messages: bool = True) -> None:
         self.host = "127.0.0.1"
         self.port = 0
-        self._lock = threading.Condition()
-        self._mails: list[ReceivedMail] = []
+        self.received: Ledger[ReceivedMail] = Ledger("e-mails", keep=keep_messages)
+        self._lock = threading.Lock()
         self._refused: dict[str, str] = {}
         self._transient: list[str] = []
         self._controller: Controller | None = None
@@ -91,22 +93,14 @@ class FakeSMTPServer:
 
     @property
     def messages(self) -> list[ReceivedMail]:
-        with self._lock:
-            return list(self._mails)
+        return self.received.items
 
     def messages_to(self, address: str) -> list[ReceivedMail]:
         return [mail for mail in self.messages if address.lower() in (to.lower() for to in mail.rcpt_tos)]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedMail]:
         """Block until ``count`` messages arrived; raise TimeoutError otherwise."""
-        with self._lock:
-            if not self._lock.wait_for(lambda: len(self._mails) >= count, timeout):
-                raise TimeoutError(f"{len(self._mails)} of {count} e-mails arrived")
-            return list(self._mails)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._mails.clear()
+        return self.received.wait_for(count, timeout)
 
     # Server.
 
@@ -137,8 +131,7 @@ class FakeSMTPServer:
         with self._lock:
             if self._transient:
                 return self._transient.pop(0)
-            self._mails.append(ReceivedMail(mail_from, rcpt_tos, raw))
-            self._lock.notify_all()
+        self.received.add(ReceivedMail(mail_from, rcpt_tos, raw), *(rcpt.lower() for rcpt in rcpt_tos))
         return "250 Message accepted for delivery"
 
 

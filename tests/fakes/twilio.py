@@ -26,6 +26,7 @@ from secrets import token_hex
 import requests
 
 from tests.fakes.http import FakeHTTPServer, Reply, Request, json_reply
+from tests.fakes.ledger import Ledger
 
 API_VERSION = "2010-04-01"
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
@@ -99,24 +100,38 @@ def sms_segments(body: str) -> int:
 
 
 class FakeTwilio(FakeHTTPServer):
-    """The fake. ``callbacks`` lists the statuses posted after each accepted message
-    that asked for a StatusCallback, e.g. ``("sent", "delivered")``; empty means only
-    on demand through ``post_status_callback``."""
+    """The fake.
 
-    def __init__(self, *, account_sid: str = "", auth_token: str = "", callbacks: tuple[str, ...] = ()):
+    ``callbacks`` lists the statuses posted after each accepted message that asked
+    for a StatusCallback, e.g. ``("sent", "delivered")``; empty means only on demand
+    through ``post_status_callback``. ``callback_workers`` threads post them.
+    ``keep_messages=False`` keeps only counts (for benchmarks); on-demand callbacks
+    then cannot find the message.
+    """
+
+    def __init__(
+        self,
+        *,
+        account_sid: str = "",
+        auth_token: str = "",
+        callbacks: tuple[str, ...] = (),
+        callback_workers: int = 1,
+        keep_messages: bool = True,
+    ):
         super().__init__()
         self.account_sid = account_sid or "AC" + token_hex(16)
         self.auth_token = auth_token or token_hex(16)
         self.callbacks = tuple(callbacks)
+        self.received: Ledger[TwilioMessage] = Ledger("SMS", keep=keep_messages)
+        self.posted: Ledger[StatusCallback] = Ledger("status callbacks", keep=keep_messages)
+        self._callback_workers = callback_workers
         self._rejections: dict[str, int] = {}
         self._final_status: dict[str, tuple[str, int]] = {}
         self._failures: deque[tuple[int, int]] = deque()
-        self._messages: dict[str, TwilioMessage] = {}
-        self._posted: list[StatusCallback] = []
+        self._by_sid: dict[str, TwilioMessage] = {}
         self._attempts = 0
-        self._changed = threading.Condition(self.lock)
-        self._outbox: queue.Queue[tuple[str, ...] | None] = queue.Queue()
-        self._poster: threading.Thread | None = None
+        self._outbox: queue.Queue[TwilioMessage | None] = queue.Queue()
+        self._posters: list[threading.Thread] = []
 
     # Configuration.
 
@@ -140,8 +155,7 @@ class FakeTwilio(FakeHTTPServer):
     @property
     def messages(self) -> list[TwilioMessage]:
         """Every accepted message, in order of arrival."""
-        with self.lock:
-            return list(self._messages.values())
+        return self.received.items
 
     @property
     def attempts(self) -> int:
@@ -151,25 +165,20 @@ class FakeTwilio(FakeHTTPServer):
 
     @property
     def callbacks_posted(self) -> list[StatusCallback]:
-        with self.lock:
-            return list(self._posted)
+        """Every status callback posted, with our webhook's answer."""
+        return self.posted.items
 
     def message(self, sid: str) -> TwilioMessage:
         with self.lock:
-            return self._messages[sid]
+            return self._by_sid[sid]
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[TwilioMessage]:
         """Block until ``count`` messages were accepted; raise TimeoutError otherwise."""
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self._messages) >= count, timeout):
-                raise TimeoutError(f"{len(self._messages)} of {count} SMS arrived")
-            return list(self._messages.values())
+        return self.received.wait_for(count, timeout)
 
-    def clear(self) -> None:
-        with self.lock:
-            self._messages.clear()
-            self._posted.clear()
-            self._attempts = 0
+    def wait_for_callbacks(self, count: int, timeout: float = 10.0) -> list[StatusCallback]:
+        """Block until ``count`` status callbacks were posted; raise TimeoutError otherwise."""
+        return self.posted.wait_for(count, timeout)
 
     # Status callbacks.
 
@@ -177,16 +186,22 @@ class FakeTwilio(FakeHTTPServer):
         self, sid: str, status: str, *, error_code: int | None = None
     ) -> StatusCallback:
         """The signed callback Twilio would post for ``sid`` reaching ``status``, not yet posted."""
-        message = self.message(sid)
+        return self._callback(self.message(sid), status, error_code)
+
+    def post_status_callback(self, sid: str, status: str, *, error_code: int | None = None) -> StatusCallback:
+        """Post the signed callback now; return it with the webhook's HTTP status or error."""
+        return self._post(self._callback(self.message(sid), status, error_code))
+
+    def _callback(self, message: TwilioMessage, status: str, error_code: int | None) -> StatusCallback:
         if not message.status_callback:
-            raise ValueError(f"message {sid} asked for no status callback")
+            raise ValueError(f"message {message.sid} asked for no status callback")
         params = {
             "AccountSid": message.account_sid,
             "ApiVersion": API_VERSION,
             "From": message.from_ or "",
-            "MessageSid": sid,
+            "MessageSid": message.sid,
             "MessageStatus": status,
-            "SmsSid": sid,
+            "SmsSid": message.sid,
             "SmsStatus": status,
             "To": message.to,
         }
@@ -197,41 +212,43 @@ class FakeTwilio(FakeHTTPServer):
         url = message.status_callback
         return StatusCallback(url, params, twilio_signature(self.auth_token, url, params))
 
-    def post_status_callback(self, sid: str, status: str, *, error_code: int | None = None) -> StatusCallback:
-        """Post the signed callback now; return it with the webhook's HTTP status or error."""
-        callback = self.status_callback_request(sid, status, error_code=error_code)
+    def _post(self, callback: StatusCallback) -> StatusCallback:
         headers = {"X-Twilio-Signature": callback.signature, "User-Agent": "TwilioProxy/1.1"}
         try:
             response = requests.post(callback.url, data=callback.params, headers=headers, timeout=10)
             posted = StatusCallback(callback.url, callback.params, callback.signature, response.status_code)
         except requests.RequestException as exc:
             posted = StatusCallback(callback.url, callback.params, callback.signature, None, str(exc))
-        with self._changed:
-            self._posted.append(posted)
-            self._changed.notify_all()
+        self.posted.add(posted, callback.params["MessageSid"])
         return posted
 
-    def wait_for_callbacks(self, count: int, timeout: float = 10.0) -> list[StatusCallback]:
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self._posted) >= count, timeout):
-                raise TimeoutError(f"{len(self._posted)} of {count} status callbacks posted")
-            return list(self._posted)
+    def _post_queued_callbacks(self) -> None:
+        while (message := self._outbox.get()) is not None:
+            with self.lock:
+                final = self._final_status.get(message.to)
+            *progress, last = self.callbacks
+            for status in progress:
+                self._post(self._callback(message, status, None))
+            self._post(self._callback(message, *(final or (last, None))))
 
     # Server.
 
     def start(self) -> FakeTwilio:
         super().start()
-        self._poster = threading.Thread(
-            target=self._post_queued_callbacks, name="FakeTwilioCallbacks", daemon=True
-        )
-        self._poster.start()
+        self._posters = [
+            threading.Thread(target=self._post_queued_callbacks, name="FakeTwilioCallbacks", daemon=True)
+            for _ in range(self._callback_workers)
+        ]
+        for poster in self._posters:
+            poster.start()
         return self
 
     def stop(self) -> None:
-        if self._poster is not None:
+        for _ in self._posters:
             self._outbox.put(None)
-            self._poster.join(timeout=15)
-            self._poster = None
+        for poster in self._posters:
+            poster.join(timeout=15)
+        self._posters = []
         super().stop()
 
     def handle(self, request: Request) -> Reply:
@@ -292,11 +309,12 @@ class FakeTwilio(FakeHTTPServer):
             num_segments=sms_segments(form["Body"]),
             date_created=datetime.now(UTC),
         )
-        with self._changed:
-            self._messages[message.sid] = message
-            self._changed.notify_all()
+        if self.received.keep:
+            with self.lock:
+                self._by_sid[message.sid] = message
+        self.received.add(message, message.to)
         if message.status_callback and self.callbacks:
-            self._outbox.put((message.sid, *self.callbacks))
+            self._outbox.put(message)
         return message
 
     def _resource(self, message: TwilioMessage) -> dict:
@@ -326,18 +344,6 @@ class FakeTwilio(FakeHTTPServer):
             "to": message.to,
             "uri": f"{uri}.json",
         }
-
-    def _post_queued_callbacks(self) -> None:
-        while (item := self._outbox.get()) is not None:
-            sid, *statuses = item
-            to = self.message(sid).to
-            with self.lock:
-                final = self._final_status.get(to)
-            for index, status in enumerate(statuses):
-                if final is not None and index == len(statuses) - 1:
-                    self.post_status_callback(sid, final[0], error_code=final[1])
-                else:
-                    self.post_status_callback(sid, status)
 
 
 def _error(code: int, *, status: int | None = None, retry_after: int | None = None, to: str = "") -> Reply:

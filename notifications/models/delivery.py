@@ -1,0 +1,126 @@
+"""One delivery of one approved notice version to one person on one channel."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+__all__ = ["Delivery", "DeliveryStatus"]
+
+
+class DeliveryStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent (accepted by the provider)"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed"
+    UNDELIVERED = "undelivered", "Undelivered"
+    BOUNCED = "bounced", "Bounced"
+
+
+# Rows in these states still have work ahead of them; a notice is sent when none is left.
+OPEN_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
+# The provider took the message; callbacks may still move it on.
+ACCEPTED_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
+FAILED_STATUSES = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED, DeliveryStatus.BOUNCED)
+
+
+class DeliveryChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "SMS"
+    PUSH = "push", "Push"
+
+
+class Delivery(ConcurrentTransitionMixin, models.Model):
+    """The ledger row for one (notice version, person, channel).
+
+    The row is written before any I/O and claimed with a conditional UPDATE
+    (queued -> sending, with a fresh ``claim_token``) by whichever worker gets
+    it first; fan-out moves claimed rows in bulk with the same condition, so a
+    redelivered task or a second worker can never send a row twice while it is
+    claimed. Provider callbacks use the transitions below.
+
+    ``legal`` says whether this channel counts as notice in the person's
+    jurisdiction; ``fallback_of`` points at the legal delivery whose permanent
+    failure created this one; ``needs_printed_letter`` / ``substitute`` flag the
+    person once no electronic legal channel is left.
+    """
+
+    notice = models.ForeignKey("notifications.Notice", on_delete=models.PROTECT, related_name="deliveries")
+    version = models.ForeignKey("notifications.NoticeVersion", on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.ForeignKey("notifications.Recipient", on_delete=models.PROTECT, related_name="deliveries")
+    channel = models.CharField(max_length=10, choices=DeliveryChannel.choices)
+    language = models.CharField(max_length=10, default="en")
+    legal = models.BooleanField(default=True, help_text="This channel counts as notice in the person's jurisdiction.")
+    status = FSMField(default=DeliveryStatus.QUEUED, choices=DeliveryStatus.choices, protected=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now, help_text="Not to be sent before this instant.")
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="When a task message last carried it.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    claim_token = models.UUIDField(null=True, blank=True)
+    provider_id = models.CharField(max_length=300, blank=True, db_index=True)
+    error_code = models.CharField(max_length=40, blank=True)
+    error_text = models.TextField(blank=True)
+    queued_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    fallback_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="fallbacks"
+    )
+    needs_printed_letter = models.BooleanField(default=False)
+    substitute = models.BooleanField(default=False, help_text="Only substitute notice can reach the person.")
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name_plural = "deliveries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "recipient", "channel"], name="one_delivery_per_version_recipient_channel"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+            models.Index(fields=["notice", "channel", "status"], name="delivery_progress"),
+            models.Index(fields=["version", "status"], name="delivery_version_status"),
+        ]
+        permissions = [
+            ("send_notice", "Can queue an approved notice for delivery"),
+            ("export_delivery", "Can export the delivery evidence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} to recipient {self.recipient_id}: {self.status}"
+
+    @transition(field=status, source=[DeliveryStatus.SENDING, DeliveryStatus.SENT], target=DeliveryStatus.DELIVERED)
+    def mark_delivered(self, *, provider_id: str = "") -> None:
+        self._finish(provider_id=provider_id)
+
+    @transition(
+        field=status,
+        source=[DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED],
+        target=DeliveryStatus.UNDELIVERED,
+    )
+    def mark_undelivered(self, *, code: str, text: str, provider_id: str = "") -> None:
+        self._finish(provider_id=provider_id, code=code, text=text)
+
+    @transition(field=status, source=[DeliveryStatus.SENDING, DeliveryStatus.SENT], target=DeliveryStatus.FAILED)
+    def mark_failed(self, *, code: str, text: str, provider_id: str = "") -> None:
+        self._finish(provider_id=provider_id, code=code, text=text)
+
+    @transition(
+        field=status,
+        source=[DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED],
+        target=DeliveryStatus.BOUNCED,
+    )
+    def mark_bounced(self, *, code: str, text: str, provider_id: str = "") -> None:
+        self._finish(provider_id=provider_id, code=code, text=text)
+
+    def _finish(self, *, provider_id: str, code: str = "", text: str = "") -> None:
+        now = timezone.now()
+        # A callback can overtake the worker's own record of the send (it flushes in groups).
+        self.provider_id = self.provider_id or provider_id
+        self.sent_at = self.sent_at or now
+        self.finished_at = now
+        self.error_code, self.error_text = code, text
+        self.claim_token = None

@@ -1,0 +1,220 @@
+"""Checking one row of an affected-people file: pure functions, no database.
+
+``row_parse`` turns the raw strings of one row into the values stored for a
+person, or says why it cannot: it never raises for bad data. A contact method
+that is bad while another is good is dropped with a warning; a row left with
+no way to reach the person is rejected.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import phonenumbers
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
+
+from incidents.rules import categories, jurisdictions
+
+COLUMNS = (
+    "external_id", "name", "email", "phone", "postal_address", "jurisdiction", "language", "fcm_token",
+    "webpush_endpoint", "webpush_p256dh", "webpush_auth", "data_categories", "is_minor", "guardian_email",
+    "guardian_phone",
+)
+REQUIRED_COLUMNS = ("external_id", "jurisdiction")
+MAX_EXTERNAL_ID = 200
+MAX_TEXT = 2000
+_TRUE = {"1", "true", "yes", "y", "t"}
+_FALSE = {"", "0", "false", "no", "n", "f"}
+_DEFAULT_LANGUAGE = {"CN": "zh-hans"}
+_validate_url = URLValidator(schemes=["https", "http"])
+
+
+@dataclass
+class ParsedRow:
+    """The outcome of one row: ``values`` when kept, ``errors`` when rejected, ``warnings`` either way."""
+
+    values: dict[str, Any] | None = None
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def accepted(self) -> bool:
+        return self.values is not None and not self.errors
+
+
+def unknown_columns(names) -> list[str]:
+    return sorted({str(name) for name in names} - set(COLUMNS))
+
+
+def _text(raw: dict[str, Any], key: str) -> str:
+    value = raw.get(key)
+    if value is None:
+        return ""
+    if isinstance(value, bool | int | float):
+        value = str(value).lower() if isinstance(value, bool) else str(value)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def parse_jurisdiction(value: str) -> str | None:
+    code = value.strip().upper()
+    return code if jurisdictions.is_known_jurisdiction(code) else None
+
+
+def parse_language(value: str, *, jurisdiction: str) -> str | None:
+    if not value:
+        return _DEFAULT_LANGUAGE.get(jurisdiction, "en")
+    code = value.strip().lower().replace("_", "-")
+    return code if code in {language for language, _ in settings.LANGUAGES} else None
+
+
+def region_hint(jurisdiction: str) -> str:
+    """The phonenumbers region for numbers written without a country code: the country of residence."""
+    return jurisdiction.split("-", 1)[0] if jurisdiction else "ZZ"
+
+
+def parse_phone(value: str, *, region: str) -> str | None:
+    """Return the number in E.164, or None when it is no valid number."""
+    try:
+        number = phonenumbers.parse(value, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_email(value: str) -> str | None:
+    if len(value) > 254:
+        return None
+    try:
+        validate_email(value)
+    except ValidationError:
+        return None
+    local, _, domain = value.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def parse_bool(value: str) -> bool | None:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    return None
+
+
+def parse_categories(value: str) -> tuple[list[str], list[str]]:
+    """Return (known codes in order without repeats, unknown codes)."""
+    codes = [code.strip() for code in value.split(";") if code.strip()]
+    known = list(dict.fromkeys(code for code in codes if code in categories.BY_CODE))
+    return known, [code for code in codes if code not in categories.BY_CODE]
+
+
+def _parse_webpush(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
+    endpoint, p256dh, auth = (_text(raw, key) for key in ("webpush_endpoint", "webpush_p256dh", "webpush_auth"))
+    if not (endpoint or p256dh or auth):
+        return None, ""
+    if not (endpoint and p256dh and auth):
+        return None, "incomplete Web Push subscription (endpoint, p256dh and auth are all needed)"
+    try:
+        _validate_url(endpoint)
+    except ValidationError:
+        return None, "Web Push endpoint is not an http(s) URL"
+    return {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}, ""
+
+
+def _parse_contacts(raw: dict[str, Any], *, region: str, result: ParsedRow) -> dict[str, Any]:
+    """Check each contact method; drop the bad ones with a warning naming the column."""
+    contact: dict[str, Any] = {}
+    checks = (
+        ("email", parse_email, "invalid e-mail address"),
+        ("phone", lambda value: parse_phone(value, region=region), "unparseable phone number"),
+        ("guardian_email", parse_email, "invalid guardian e-mail address"),
+        ("guardian_phone", lambda value: parse_phone(value, region=region), "unparseable guardian phone number"),
+    )
+    for key, check, problem in checks:
+        value = _text(raw, key)
+        if value:
+            parsed = check(value)
+            if parsed:
+                contact[key] = parsed
+            else:
+                result.warnings.append(f"{key}: {problem}")
+    fcm_token = _text(raw, "fcm_token")
+    if fcm_token and (len(fcm_token) > 4096 or any(char.isspace() for char in fcm_token)):
+        result.warnings.append("fcm_token: not an FCM registration token")
+    elif fcm_token:
+        contact["fcm_token"] = fcm_token
+    subscription, problem = _parse_webpush(raw)
+    if problem:
+        result.warnings.append(f"webpush: {problem}")
+    elif subscription:
+        contact["webpush_subscription"] = subscription
+    postal_address = _text(raw, "postal_address")
+    if postal_address:
+        contact["postal_address"] = postal_address
+    return contact
+
+
+def _reachable(contact: dict[str, Any], *, is_minor: bool) -> bool:
+    if contact.get("postal_address"):
+        return True
+    if is_minor:
+        return bool(contact.get("guardian_email") or contact.get("guardian_phone"))
+    return any(contact.get(key) for key in ("email", "phone", "fcm_token", "webpush_subscription"))
+
+
+def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:
+    external_id = _text(raw, "external_id")
+    if not external_id:
+        result.errors.append("external_id: missing")
+    elif len(external_id) > MAX_EXTERNAL_ID:
+        result.errors.append(f"external_id: longer than {MAX_EXTERNAL_ID} characters")
+    jurisdiction = parse_jurisdiction(_text(raw, "jurisdiction"))
+    if jurisdiction is None:
+        result.errors.append("jurisdiction: unknown or missing (use ISO 3166-1 alpha-2, or US-XX for US states)")
+    language = parse_language(_text(raw, "language"), jurisdiction=jurisdiction or "")
+    if language is None:
+        result.errors.append(f"language: unknown (use one of {', '.join(code for code, _ in settings.LANGUAGES)})")
+    is_minor = parse_bool(_text(raw, "is_minor"))
+    if is_minor is None:
+        result.errors.append("is_minor: not a yes/no value (use true/false, yes/no or 1/0)")
+    known, unknown = parse_categories(_text(raw, "data_categories"))
+    if unknown:
+        result.errors.append(f"data_categories: unknown code(s) {', '.join(unknown)}")
+    for key in ("name", "postal_address"):
+        if len(_text(raw, key)) > MAX_TEXT:
+            result.errors.append(f"{key}: longer than {MAX_TEXT} characters")
+    return {
+        "external_id": external_id, "jurisdiction": jurisdiction or "", "language": language or "en",
+        "is_minor": bool(is_minor), "data_categories": known,
+    }
+
+
+def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = None) -> ParsedRow:
+    """Check one row (column name -> raw value) and return what to store or why not.
+
+    ``incident_categories``, when given, bounds the person's categories: a person cannot
+    have lost data the incident does not record.
+    """
+    result = ParsedRow()
+    values = _parse_identity(raw, result)
+    if incident_categories is not None:
+        outside = [code for code in values["data_categories"] if code not in incident_categories]
+        if outside:
+            result.errors.append(f"data_categories: {', '.join(outside)} not recorded on the incident")
+    contact = _parse_contacts(raw, region=region_hint(values["jurisdiction"]), result=result)
+    name = _text(raw, "name")
+    if name:
+        contact["name"] = name
+    if not _reachable(contact, is_minor=values["is_minor"]):
+        result.errors.append(
+            "no usable contact method (a minor needs a guardian e-mail or phone, or a postal address)"
+            if values["is_minor"] else "no usable contact method (e-mail, phone, push or postal address)"
+        )
+    if not result.errors:
+        result.values = {**values, "contact": contact}
+    return result
