@@ -29,6 +29,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from incidents.rules.loader import load_rules
+
 DELIVERABLE = ("email", "sms", "push")
 ALERT_CHANNELS = ("push", "sms")
 OFFLINE = ("letter", "substitute")
@@ -71,10 +73,6 @@ class ChannelPlan:
 
 def _rule_duties(residence: str, rule_codes: list[str], today: date):
     """The rule duties towards individuals in force today for people living in ``residence``."""
-    try:
-        from incidents.rules.loader import load_rules
-    except ImportError:
-        return []
     rules = load_rules()
     duties = []
     for code in rules.covering(residence):

@@ -182,7 +182,10 @@ def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:
     is_minor = parse_bool(_text(raw, "is_minor"))
     if is_minor is None:
         result.errors.append("is_minor: not a yes/no value (use true/false, yes/no or 1/0)")
-    known, unknown = parse_categories(_text(raw, "data_categories"))
+    raw_categories = raw.get("data_categories")
+    if isinstance(raw_categories, list):
+        raw_categories = ";".join(str(code) for code in raw_categories)
+    known, unknown = parse_categories(_text({"data_categories": raw_categories}, "data_categories"))
     if unknown:
         result.errors.append(f"data_categories: unknown code(s) {', '.join(unknown)}")
     for key in ("name", "postal_address"):

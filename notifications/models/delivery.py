@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-__all__ = ["Delivery", "DeliveryStatus"]
+__all__ = ["Delivery", "DeliveryStatus", "NoticeChannelPlan"]
 
 
 class DeliveryStatus(models.TextChoices):
@@ -124,3 +124,21 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
         self.finished_at = now
         self.error_code, self.error_text = code, text
         self.claim_token = None
+
+
+class NoticeChannelPlan(models.Model):
+    """A notice's own changes to the rule-derived channel plan, and the plan it was sent with.
+
+    ``overrides`` is ``{"<residence code or *>": {"legal": [...], "alerts": [...],
+    "fallback": [...], "offline": "letter" | "substitute"}}`` (see
+    ``notifications.channel_plan``); ``used`` is the full plan frozen when sending
+    started, which fan-out follows for fallbacks and the evidence shows.
+    """
+
+    notice = models.OneToOneField("notifications.Notice", on_delete=models.CASCADE, related_name="channel_plan")
+    overrides = models.JSONField(default=dict, blank=True)
+    used = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"channel plan of notice {self.notice_id}"

@@ -143,3 +143,13 @@ def test_esp_server_error_is_retryable(postmark_server):
         email.send(_notice())
 
     assert (failure.value.permanent, failure.value.code) == (False, "500")
+
+
+def test_the_sink_counts_messages_per_address_so_a_duplicate_shows(smtp_server):
+    with transport_for("email") as email:
+        email.send(_notice("ada@example.org"))
+        email.send(_notice("bob@example.org"))
+        email.send(_notice("ada@example.org"))
+
+    smtp_server.wait_for(3)
+    assert smtp_server.received.duplicates() == {"ada@example.org": 2}

@@ -6,11 +6,11 @@ status and exceptions, whichever provider is behind them.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from datetime import UTC, datetime
 
 from tests.fakes.http import FakeHTTPServer, Reply, Request, json_reply
+from tests.fakes.ledger import Ledger
 
 
 class FakePostmark(FakeHTTPServer):
@@ -19,8 +19,7 @@ class FakePostmark(FakeHTTPServer):
         self.server_token = uuid.uuid4().hex
         self._inactive: set[str] = set()
         self._failures = 0
-        self._messages: list[dict] = []
-        self._changed = threading.Condition(self.lock)
+        self.received: Ledger[dict] = Ledger("Postmark e-mails")
 
     @property
     def api_url(self) -> str:
@@ -39,8 +38,7 @@ class FakePostmark(FakeHTTPServer):
     @property
     def messages(self) -> list[dict]:
         """The JSON bodies of accepted messages, each with the MessageID it was given."""
-        with self.lock:
-            return list(self._messages)
+        return self.received.items
 
     def handle(self, request: Request) -> Reply:
         if request.method != "POST" or request.path != "/email":
@@ -66,9 +64,7 @@ class FakePostmark(FakeHTTPServer):
             )
             return json_reply(422, {"ErrorCode": 406, "Message": text})
         message_id = str(uuid.uuid4())
-        with self._changed:
-            self._messages.append({**message, "MessageID": message_id})
-            self._changed.notify_all()
+        self.received.add({**message, "MessageID": message_id}, to.lower())
         submitted = datetime.now(UTC).isoformat()
         return json_reply(
             200,

@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 from tests.fakes.http import FakeHTTPServer, Reply, Request, json_reply
+from tests.fakes.ledger import Ledger
 
 FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
 # google-auth addresses its grant to Google's token endpoint whatever token_uri says.
@@ -119,16 +120,15 @@ def _rpc_error(status: int, rpc_status: str, text: str) -> Reply:
 class FakeFCM(FakeHTTPServer):
     """FCM HTTP v1 ``messages:send`` and the OAuth2 ``/token`` endpoint on one server."""
 
-    def __init__(self, *, project_id: str = "breachline-test") -> None:
+    def __init__(self, *, project_id: str = "breachline-test", keep_messages: bool = True) -> None:
         super().__init__()
         self.project_id = project_id
+        self.received: Ledger[FcmMessage] = Ledger("FCM messages", keep=keep_messages)
         self._accounts: dict[str, rsa.RSAPublicKey] = {}
         self._access_tokens: set[str] = set()
         self._token_grants = 0
         self._token_errors: dict[str, str] = {}
         self._failures = _Failures()
-        self._messages: list[FcmMessage] = []
-        self._changed = threading.Condition(self.lock)
 
     @property
     def token_uri(self) -> str:
@@ -181,8 +181,7 @@ class FakeFCM(FakeHTTPServer):
 
     @property
     def messages(self) -> list[FcmMessage]:
-        with self.lock:
-            return list(self._messages)
+        return self.received.items
 
     @property
     def token_grants(self) -> int:
@@ -191,14 +190,7 @@ class FakeFCM(FakeHTTPServer):
             return self._token_grants
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[FcmMessage]:
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self._messages) >= count, timeout):
-                raise TimeoutError(f"{len(self._messages)} of {count} FCM messages arrived")
-            return list(self._messages)
-
-    def clear(self) -> None:
-        with self.lock:
-            self._messages.clear()
+        return self.received.wait_for(count, timeout)
 
     # Server.
 
@@ -271,9 +263,7 @@ class FakeFCM(FakeHTTPServer):
         if error_code or not registration_token:
             return _fcm_error(error_code or "INVALID_ARGUMENT")
         name = f"projects/{project}/messages/0:{time.time_ns()}%{token_hex(8)}"
-        with self._changed:
-            self._messages.append(FcmMessage(name, project, registration_token, message))
-            self._changed.notify_all()
+        self.received.add(FcmMessage(name, project, registration_token, message), registration_token)
         return json_reply(200, {"name": name})
 
 
@@ -324,13 +314,12 @@ def vapid_private_key() -> str:
 class FakeWebPush(FakeHTTPServer):
     """A push service: POST /wp/<id> with an aes128gcm body and a VAPID Authorization header."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_messages: bool = True) -> None:
         super().__init__()
+        self.received: Ledger[WebPushMessage] = Ledger("Web Push messages", keep=keep_messages)
         self._subscriptions: dict[str, WebPushSubscription] = {}
         self._gone: set[str] = set()
         self._failures = _Failures()
-        self._messages: list[WebPushMessage] = []
-        self._changed = threading.Condition(self.lock)
 
     def new_subscription(self) -> WebPushSubscription:
         """A subscription at this push service, as a browser would create it."""
@@ -362,18 +351,10 @@ class FakeWebPush(FakeHTTPServer):
 
     @property
     def messages(self) -> list[WebPushMessage]:
-        with self.lock:
-            return list(self._messages)
+        return self.received.items
 
     def wait_for(self, count: int, timeout: float = 10.0) -> list[WebPushMessage]:
-        with self._changed:
-            if not self._changed.wait_for(lambda: len(self._messages) >= count, timeout):
-                raise TimeoutError(f"{len(self._messages)} of {count} Web Push messages arrived")
-            return list(self._messages)
-
-    def clear(self) -> None:
-        with self.lock:
-            self._messages.clear()
+        return self.received.wait_for(count, timeout)
 
     # Server.
 
@@ -407,9 +388,7 @@ class FakeWebPush(FakeHTTPServer):
         message = WebPushMessage(
             subscription.endpoint, request.headers, request.body, plaintext.decode(), claims, public_key
         )
-        with self._changed:
-            self._messages.append(message)
-            self._changed.notify_all()
+        self.received.add(message, subscription.endpoint)
         return Reply(201, b"", {"Location": f"{self.base_url}/m/{token_urlsafe(12)}"})
 
     def _vapid(self, request: Request) -> tuple[dict, str] | None:

@@ -1,0 +1,289 @@
+"""Fan-out: claim queued deliveries, render, send, record, retry, fall back, sweep.
+
+At-least-once made safe by claims. A batch task only sends rows it claimed
+with a conditional UPDATE (queued -> sending with its own ``claim_token``), and
+records outcomes with the same condition, so a redelivered task message or a
+second worker never sends a claimed row again. The one window left is a worker
+killed between a provider accepting a message and the worker recording it:
+the sweep re-queues that row once its claim is older than
+``DELIVERY_STUCK_SECONDS`` and it is sent again. Outcomes are written every
+``DELIVERY_RECORD_EVERY`` messages, so a SIGKILL can cause at most that many
+duplicates per killed process; an e-mail duplicate carries the same
+Message-ID (it is derived from the delivery), which lets mail systems drop it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parseaddr
+from itertools import zip_longest
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications import drafting
+from notifications.channels.base import OutboundMessage, TransportError, transport_for
+from notifications.fallback import deliveries_fall_back
+from notifications.delivery_policy import RetryPolicy, bucket_for, wait_for_token
+from notifications.models import Delivery, DeliveryStatus
+from notifications.models.delivery import OPEN_STATUSES
+from notifications.sending import notices_complete_if_done
+
+logger = logging.getLogger(__name__)
+
+
+def _setting(name: str, default):
+    return type(default)(getattr(settings, name, default))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivery_id: int
+    provider_id: str = ""
+    error: TransportError | None = None
+
+
+def message_id_for(delivery: Delivery) -> str:
+    """The e-mail Message-ID of a delivery: the same on every attempt, so a resend is recognisable."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "breachline.invalid"
+    return f"<notice-{delivery.version_id}.delivery-{delivery.pk}@{domain}>"
+
+
+def outbound_for(delivery: Delivery) -> OutboundMessage:
+    """Render the delivery's message for its person; raise TransportError when they have no address."""
+    recipient = delivery.recipient
+    address = recipient.contact_for(delivery.channel)
+    if not address:
+        raise TransportError("the person has no address on this channel", permanent=True, code="no_address")
+    rendered = drafting.render_message(
+        version=delivery.version, channel=delivery.channel, language=delivery.language, recipient=recipient
+    )
+    return OutboundMessage(
+        to_address=address,
+        text=rendered.text,
+        subject=rendered.subject,
+        html=rendered.html,
+        link=recipient.personal_url,
+        message_id=message_id_for(delivery) if delivery.channel == "email" else "",
+        callback_path=f"webhooks/twilio/status/{delivery.pk}/" if delivery.channel == "sms" else "",
+        headers={"X-Breachline-Delivery": str(delivery.pk)} if delivery.channel == "email" else {},
+        metadata={"delivery": str(delivery.pk)},
+    )
+
+
+# Claiming and releasing.
+
+
+def deliveries_claim(*, delivery_ids: Iterable[int]) -> list[Delivery]:
+    """Claim the queued, due rows among ``delivery_ids``; return the claimed rows with their people."""
+    token, now = uuid.uuid4(), timezone.now()
+    claimed = Delivery.objects.filter(
+        id__in=list(delivery_ids), status=DeliveryStatus.QUEUED, next_attempt_at__lte=now
+    ).update(status=DeliveryStatus.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
+    if not claimed:
+        return []
+    return list(
+        Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING)
+        .select_related("recipient", "version")
+        .order_by("channel", "id")
+    )
+
+
+def deliveries_release(*, deliveries: list[Delivery]) -> list[int]:
+    """Give unsent claimed rows back to the queue (a batch out of time); return their ids."""
+    ids = [delivery.pk for delivery in deliveries]
+    for delivery in deliveries:
+        Delivery.objects.filter(
+            pk=delivery.pk, claim_token=delivery.claim_token, status=DeliveryStatus.SENDING
+        ).update(
+            status=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None,
+            attempts=F("attempts") - 1, enqueued_at=timezone.now(),
+        )
+    return ids
+
+
+# Sending one batch.
+
+
+@dataclass
+class BatchReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    released: list[int] | None = None
+    retry_ids: list[tuple[int, float]] | None = None
+
+
+def deliveries_send_batch(*, delivery_ids: list[int]) -> BatchReport:
+    """Send the rows of ``delivery_ids`` that can still be claimed.
+
+    1. Claim (conditional UPDATE); rows claimed elsewhere or already done are skipped.
+    2. Per channel, one transport for the batch: render, wait for the rate limit, send.
+    3. Record outcomes every ``DELIVERY_RECORD_EVERY`` messages, outside any network call.
+    4. Stop after ``DELIVERY_BATCH_SECONDS`` and give the rest back to the queue.
+    5. Complete the notices whose every delivery is now final.
+    """
+    deliveries = deliveries_claim(delivery_ids=delivery_ids)
+    report = BatchReport(released=[], retry_ids=[])
+    deadline = time.monotonic() + _setting("DELIVERY_BATCH_SECONDS", 120.0)
+    by_channel: dict[str, list[Delivery]] = {}
+    for delivery in deliveries:
+        by_channel.setdefault(delivery.channel, []).append(delivery)
+    for channel, rows in by_channel.items():
+        report.released += _send_channel(channel, rows, deadline, report)
+    if deliveries:
+        notices_complete_if_done(notice_ids={delivery.notice_id for delivery in deliveries})
+    return report
+
+
+def _send_channel(channel: str, rows: list[Delivery], deadline: float, report: BatchReport) -> list[int]:
+    """Send ``rows`` on one transport; return the ids given back to the queue unsent."""
+    record_every = max(1, _setting("DELIVERY_RECORD_EVERY", 20))
+    outcomes: list[Outcome] = []
+    try:
+        transport = transport_for(channel)
+    except ImproperlyConfigured as exc:
+        # Our configuration, not the people: retry until an operator fixes it or attempts run out.
+        error = TransportError(str(exc), permanent=False, code="not_configured")
+        deliveries_record(deliveries=rows, outcomes=[Outcome(row.pk, error=error) for row in rows], report=report)
+        return []
+    bucket, done = bucket_for(channel), 0
+    try:
+        for delivery in rows:
+            if time.monotonic() > deadline:
+                break
+            outcomes.append(_send_one(transport, bucket, delivery))
+            done += 1
+            if len(outcomes) >= record_every:
+                deliveries_record(deliveries=rows, outcomes=outcomes, report=report)
+    finally:
+        transport.close()
+        deliveries_record(deliveries=rows, outcomes=outcomes, report=report)
+        released = deliveries_release(deliveries=rows[done:])
+    return released
+
+
+def _send_one(transport, bucket, delivery: Delivery) -> Outcome:
+    try:
+        message = outbound_for(delivery)
+        wait_for_token(bucket)
+        return Outcome(delivery.pk, provider_id=transport.send(message))
+    except TransportError as error:
+        return Outcome(delivery.pk, error=error)
+
+
+# Recording outcomes.
+
+
+def deliveries_record(*, deliveries: list[Delivery], outcomes: list[Outcome], report: BatchReport) -> None:
+    """Write the outcomes of claimed rows in one transaction (only rows still held by our claim)."""
+    if not outcomes:
+        return
+    by_id = {delivery.pk: delivery for delivery in deliveries}
+    policy, now = RetryPolicy.from_settings(), timezone.now()
+    updates, permanent = [], []
+    for outcome in outcomes:
+        delivery = by_id[outcome.delivery_id]
+        row = _recorded_row(delivery, outcome, policy, now, report)
+        updates.append(row)
+        if row.status in (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED) and outcome.error is not None:
+            permanent.append(delivery)
+    fields = ["status", "provider_id", "sent_at", "finished_at", "error_code", "error_text",
+              "next_attempt_at", "claim_token", "claimed_at", "enqueued_at"]
+    with transaction.atomic():
+        for token in {delivery.claim_token for delivery in deliveries}:
+            mine = [row for row in updates if by_id[row.pk].claim_token == token]
+            Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).bulk_update(mine, fields)
+        if permanent:
+            deliveries_fall_back(failed_ids=[delivery.pk for delivery in permanent])
+    outcomes.clear()
+
+
+def _recorded_row(delivery: Delivery, outcome: Outcome, policy: RetryPolicy, now, report: BatchReport) -> Delivery:
+    row = Delivery(
+        id=delivery.pk, provider_id=outcome.provider_id, sent_at=None, finished_at=None, error_code="",
+        error_text="", next_attempt_at=delivery.next_attempt_at, claim_token=None, claimed_at=None,
+        enqueued_at=delivery.enqueued_at, status=_status_after(delivery, outcome, policy),
+    )
+    error = outcome.error
+    if error is None:
+        row.sent_at = now
+        report.sent += 1
+        return row
+    row.error_code, row.error_text = error.code[:40], error.detail[:2000]
+    if row.status == DeliveryStatus.QUEUED:
+        delay = policy.delay(delivery.attempts, error.retry_after)
+        row.next_attempt_at, row.enqueued_at = now + delay, now
+        report.retrying += 1
+        report.retry_ids.append((delivery.pk, delay.total_seconds()))
+    else:
+        row.finished_at = now
+        report.failed += 1
+        logger.warning("delivery %s failed for good: %s %s", delivery.pk, error.code, error.detail)
+    return row
+
+
+def _status_after(delivery: Delivery, outcome: Outcome, policy: RetryPolicy) -> str:
+    error = outcome.error
+    if error is None:
+        return DeliveryStatus.SENT
+    if error.permanent:
+        # A recipient refused by the mail server is a hard bounce; other channels simply fail.
+        return DeliveryStatus.BOUNCED if delivery.channel == "email" and error.code != "no_address" else DeliveryStatus.FAILED
+    if policy.gives_up_after(delivery.attempts):
+        return DeliveryStatus.FAILED
+    return DeliveryStatus.QUEUED
+
+
+# Queueing.
+
+
+def batches(ids: Iterable[int], size: int) -> Iterator[list[int]]:
+    batch: list[int] = []
+    for delivery_id in ids:
+        batch.append(delivery_id)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _queued_ids(queryset) -> Iterator[int]:
+    """Every id of ``queryset`` in id order, read in pages by key so memory stays flat."""
+    last = 0
+    while True:
+        page = list(queryset.filter(id__gt=last).order_by("id").values_list("id", flat=True)[:5000])
+        if not page:
+            return
+        yield from page
+        last = page[-1]
+
+
+def due_batches(*, queryset, size: int) -> Iterator[list[int]]:
+    """Batches of one channel each, taking the channels in turn so that every channel's
+    rate limit is used from the start instead of SMS waiting behind a million e-mails."""
+    channels = queryset.order_by().values_list("channel", flat=True).distinct()
+    iterators = [batches(_queued_ids(queryset.filter(channel=channel)), size) for channel in sorted(channels)]
+    for round_ in zip_longest(*iterators):
+        yield from (batch for batch in round_ if batch)
+
+
+def due_queryset(*, now, requeue_after: timedelta | None = None):
+    """Queued rows that are due and carried by no live task message."""
+    due = Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
+    if requeue_after is None:
+        return due
+    return due.filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
+
+
+def open_deliveries(*, notice_id: int):
+    return Delivery.objects.filter(notice_id=notice_id, status__in=OPEN_STATUSES)
