@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -127,6 +128,12 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Static files (admin, API docs) are served by the app itself through WhiteNoise, compressed and cached.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
@@ -169,6 +176,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_IGNORE_RESULT = True
+# A separate queue lets a benchmark or a test run its own workers beside others on one broker.
+CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # acks_late means an unacknowledged task is redelivered after the visibility
 # timeout; it must exceed the longest task several times over or a slow but
@@ -187,8 +196,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         }
     )
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Fan-out (notifications/fanout.py; README, "Delivery"). The sweep is what recovers a
+# lost broker message or a killed worker, so beat must run wherever workers do.
+DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 200)
+DELIVERY_BATCH_SECONDS = env_float("DELIVERY_BATCH_SECONDS", 120.0)
+DELIVERY_RECORD_EVERY = env_int("DELIVERY_RECORD_EVERY", 20)
+DELIVERY_MAX_ATTEMPTS = env_int("DELIVERY_MAX_ATTEMPTS", 6)
+DELIVERY_RETRY_BASE_SECONDS = env_float("DELIVERY_RETRY_BASE_SECONDS", 30.0)
+DELIVERY_RETRY_MAX_SECONDS = env_float("DELIVERY_RETRY_MAX_SECONDS", 3600.0)
+DELIVERY_STUCK_SECONDS = env_float("DELIVERY_STUCK_SECONDS", CELERY_TASK_TIME_LIMIT + 60.0)
+DELIVERY_REQUEUE_SECONDS = env_float("DELIVERY_REQUEUE_SECONDS", 1800.0)
+DELIVERY_SWEEP_SECONDS = env_float("DELIVERY_SWEEP_SECONDS", 30.0)
+DELIVERY_SWEEP_LIMIT = env_int("DELIVERY_SWEEP_LIMIT", 20000)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mark-overdue-obligations": {"task": "incidents.mark_overdue_obligations", "schedule": 60.0},
+    "deliveries-sweep": {"task": "notifications.deliveries_sweep", "schedule": DELIVERY_SWEEP_SECONDS},
 }
 
 # Providers (see README, "Environment variables").

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("incidents.urls_api")),
     path("api-auth/", include("rest_framework.urls")),
+    path("", include("notifications.recipient_urls")),
     path("", include("incidents.urls")),
 ]

@@ -26,7 +26,7 @@ class IncidentSerializer(serializers.ModelSerializer):
         model = Incident
         fields = [
             "ref", "state", "title", "description", "systems_affected", "occurred_at", "aware_at",
-            "contained_at", "assessed_at", "closed_at", "affected", "data_categories", "encrypted",
+            "determined_at", "materiality_determined_at", "individual_notice_sent_at", "contained_at", "assessed_at", "closed_at", "affected", "data_categories", "encrypted",
             "encrypted_in_transit", "key_compromised", "role", "containment_summary", "closure_reason",
             "risk", "created_at", "updated_at",
         ]

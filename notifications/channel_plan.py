@@ -70,6 +70,14 @@ class ChannelPlan:
     def as_json(self) -> dict:
         return {code: plan.as_json() for code, plan in sorted(self.plans.items())}
 
+    @classmethod
+    def from_json(cls, data: dict) -> ChannelPlan:
+        plans = {
+            code: JurisdictionPlan(**{key: tuple(value) if isinstance(value, list) else value for key, value in parts.items()})
+            for code, parts in data.items()
+        }
+        return cls(plans=plans)
+
 
 def _rule_duties(residence: str, rule_codes: list[str], today: date):
     """The rule duties towards individuals in force today for people living in ``residence``."""

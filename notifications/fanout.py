@@ -28,16 +28,20 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django_fsm import can_proceed
 
 from notifications import drafting
 from notifications.channels.base import OutboundMessage, TransportError, transport_for
-from notifications.fallback import deliveries_fall_back
 from notifications.delivery_policy import RetryPolicy, bucket_for, wait_for_token
-from notifications.models import Delivery, DeliveryStatus
-from notifications.models.delivery import OPEN_STATUSES
+from notifications.fallback import deliveries_fall_back
+from notifications.models import Delivery, DeliveryStatus, Notice
 from notifications.sending import notices_complete_if_done
 
 logger = logging.getLogger(__name__)
+
+# Delayed tasks wait in the worker's memory, unacknowledged: keep them well inside the
+# broker's visibility timeout, and leave longer waits to the sweep (an indexed column).
+COUNTDOWN_MAX_SECONDS = 300.0
 
 
 def _setting(name: str, default):
@@ -100,9 +104,10 @@ def deliveries_claim(*, delivery_ids: Iterable[int]) -> list[Delivery]:
 def deliveries_release(*, deliveries: list[Delivery]) -> list[int]:
     """Give unsent claimed rows back to the queue (a batch out of time); return their ids."""
     ids = [delivery.pk for delivery in deliveries]
-    for delivery in deliveries:
+    if ids:
         Delivery.objects.filter(
-            pk=delivery.pk, claim_token=delivery.claim_token, status=DeliveryStatus.SENDING
+            pk__in=ids, claim_token__in={delivery.claim_token for delivery in deliveries},
+            status=DeliveryStatus.SENDING,
         ).update(
             status=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None,
             attempts=F("attempts") - 1, enqueued_at=timezone.now(),
@@ -221,7 +226,9 @@ def _recorded_row(delivery: Delivery, outcome: Outcome, policy: RetryPolicy, now
     row.error_code, row.error_text = error.code[:40], error.detail[:2000]
     if row.status == DeliveryStatus.QUEUED:
         delay = policy.delay(delivery.attempts, error.retry_after)
-        row.next_attempt_at, row.enqueued_at = now + delay, now
+        # A retry soon enough rides a delayed task; a later one is left to the sweep.
+        row.next_attempt_at = now + delay
+        row.enqueued_at = now if delay.total_seconds() <= COUNTDOWN_MAX_SECONDS else None
         report.retrying += 1
         report.retry_ids.append((delivery.pk, delay.total_seconds()))
     else:
@@ -278,12 +285,122 @@ def due_batches(*, queryset, size: int) -> Iterator[list[int]]:
 
 
 def due_queryset(*, now, requeue_after: timedelta | None = None):
-    """Queued rows that are due and carried by no live task message."""
+    """Queued rows that are due; with ``requeue_after``, only those no task message carried
+    for that long (a new row counts as carried from ``queued_at``: the dispatcher follows it)."""
     due = Delivery.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
     if requeue_after is None:
         return due
-    return due.filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - requeue_after))
+    cutoff = now - requeue_after
+    return due.filter(Q(enqueued_at__isnull=True, queued_at__lt=cutoff) | Q(enqueued_at__lt=cutoff))
 
 
-def open_deliveries(*, notice_id: int):
-    return Delivery.objects.filter(notice_id=notice_id, status__in=OPEN_STATUSES)
+def notice_dispatch(*, notice_id: int, send) -> int:
+    """Queue every due delivery of a notice through ``send(ids)`` in batches; return the batch count."""
+    size = max(1, _setting("DELIVERY_BATCH_SIZE", 200))
+    queryset = due_queryset(now=timezone.now()).filter(notice_id=notice_id)
+    count = 0
+    for batch in due_batches(queryset=queryset, size=size):
+        send(batch)
+        count += 1
+    return count
+
+
+def retries_schedule(*, retries: list[tuple[int, float]], send) -> None:
+    """Queue the batch's short retries as one delayed task; longer ones wait for the sweep."""
+    soon = [(delivery_id, delay) for delivery_id, delay in retries if delay <= COUNTDOWN_MAX_SECONDS]
+    if soon:
+        send([delivery_id for delivery_id, _ in soon], countdown=max(delay for _, delay in soon) + 0.5)
+
+
+def deliveries_sweep(*, send) -> dict[str, int]:
+    """The safety net that makes PostgreSQL, not the broker, the source of truth.
+
+    1. Rows claimed longer ago than ``DELIVERY_STUCK_SECONDS`` (more than a task's hard
+       limit, so their worker is gone) go back to the queue, or fail for good when
+       their attempts are spent (a message that kills every worker that takes it).
+    2. Due queued rows that no task message carried for ``DELIVERY_REQUEUE_SECONDS``
+       (a lost message, a retry too far off for a delayed task) are queued again,
+       at most ``DELIVERY_SWEEP_LIMIT`` per run.
+    3. Notices with no open delivery left are completed.
+    """
+    now, policy = timezone.now(), RetryPolicy.from_settings()
+    stuck = Delivery.objects.filter(
+        status=DeliveryStatus.SENDING,
+        claimed_at__lt=now - timedelta(seconds=_setting("DELIVERY_STUCK_SECONDS", 360.0)),
+    )
+    with transaction.atomic():
+        spent = list(stuck.filter(attempts__gte=policy.max_attempts).values_list("id", flat=True))
+        Delivery.objects.filter(id__in=spent, status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.FAILED, finished_at=now, claim_token=None, error_code="worker_lost",
+            error_text="Every attempt ended with the worker lost mid-send.",
+        )
+        deliveries_fall_back(failed_ids=spent)
+        limit = _setting("DELIVERY_SWEEP_LIMIT", 20000)
+        rows = list(stuck.order_by("id").values_list("id", "channel")[:limit])
+        Delivery.objects.filter(id__in=[row[0] for row in rows], status=DeliveryStatus.SENDING).update(
+            status=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None, next_attempt_at=now, enqueued_at=now
+        )
+    requeued = len(rows)
+    due = due_queryset(now=now, requeue_after=timedelta(seconds=_setting("DELIVERY_REQUEUE_SECONDS", 1800.0)))
+    rows += list(due.order_by("id").values_list("id", "channel")[: max(0, limit - requeued)])
+    by_channel: dict[str, list[int]] = {}
+    for delivery_id, channel in rows:
+        by_channel.setdefault(channel, []).append(delivery_id)
+    size = max(1, _setting("DELIVERY_BATCH_SIZE", 200))
+    for ids in by_channel.values():
+        for batch in batches(ids, size):
+            Delivery.objects.filter(id__in=batch, status=DeliveryStatus.QUEUED).update(enqueued_at=now)
+            send(batch)
+    sending = Notice.objects.filter(status="sending").values_list("pk", flat=True)
+    completed = notices_complete_if_done(notice_ids=list(sending))
+    return {"failed": len(spent), "requeued": requeued, "queued": len(rows) - requeued, "completed": len(completed)}
+
+
+
+# Provider callbacks.
+
+_CALLBACK_TRANSITIONS = {
+    "delivered": "mark_delivered",
+    "undelivered": "mark_undelivered",
+    "failed": "mark_failed",
+    "bounced": "mark_bounced",
+}
+
+
+def _callback_target(*, delivery_id: int | None, provider_id: str) -> Delivery | None:
+    rows = Delivery.objects.select_for_update()
+    if delivery_id is not None:
+        delivery = rows.filter(pk=delivery_id).first()
+        # An id from a URL or metadata must agree with the provider's id once we know it.
+        if delivery and provider_id and delivery.provider_id and delivery.provider_id != provider_id:
+            return None
+        return delivery
+    return rows.filter(provider_id=provider_id).first() if provider_id else None
+
+
+def delivery_record_callback(
+    *, status: str, delivery_id: int | None = None, provider_id: str = "", code: str = "", text: str = ""
+) -> Delivery | None:
+    """Apply a provider's later verdict (delivered, undelivered, failed, bounced) to its delivery.
+
+    Returns the delivery, or None when no delivery matches. A verdict that does not
+    move the delivery forward (a late "sent", a repeat) changes nothing. A failure
+    of a channel that counted as notice starts the fallback.
+    """
+    name = _CALLBACK_TRANSITIONS.get(status)
+    with transaction.atomic():
+        delivery = _callback_target(delivery_id=delivery_id, provider_id=provider_id)
+        if delivery is None or name is None:
+            return delivery
+        transition = getattr(delivery, name)
+        if not can_proceed(transition):
+            return delivery
+        kwargs = {"provider_id": provider_id} if name == "mark_delivered" else {
+            "provider_id": provider_id, "code": code[:40], "text": text[:2000]
+        }
+        transition(**kwargs)
+        delivery.save()
+        if name != "mark_delivered":
+            deliveries_fall_back(failed_ids=[delivery.pk])
+    notices_complete_if_done(notice_ids=[delivery.notice_id])
+    return delivery

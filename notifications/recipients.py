@@ -174,13 +174,24 @@ def _candidate(incident: Incident, number: int, parsed: ParsedRow) -> _Candidate
 def _existing(incident: Incident, candidates: list[_Candidate]) -> dict[str, dict[str, str]]:
     """Return, per key, the stored values among this batch's (value -> external id that has it)."""
     recipients = [candidate.recipient for candidate in candidates]
-    stored = Recipient.objects.filter(incident=incident)
     found: dict[str, dict[str, str]] = {}
     for key in ("external_id", "email_hash", "phone_hash"):
-        wanted = {getattr(recipient, key) for recipient in recipients} - {""}
-        rows = stored.filter(**{f"{key}__in": wanted}).values_list(key, "external_id") if wanted else []
-        found[key] = dict(rows)
+        wanted = list({getattr(recipient, key) for recipient in recipients} - {""})
+        found[key] = dict(_stored_pairs(incident, key, wanted)) if wanted else {}
     return found
+
+
+def _stored_pairs(incident: Incident, key: str, wanted: list[str]):
+    if connection.vendor != "postgresql":
+        return Recipient.objects.filter(incident=incident, **{f"{key}__in": wanted}).values_list(key, "external_id")
+    # One array parameter instead of 20,000 placeholders: PostgreSQL plans it in a millisecond.
+    table = connection.ops.quote_name(Recipient._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {key}, external_id FROM {table} WHERE incident_id = %s AND {key} = ANY(%s)",  # noqa: S608
+            [incident.pk, wanted],
+        )
+        return cursor.fetchall()
 
 
 _DUPLICATE_REASONS = {

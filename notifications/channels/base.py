@@ -64,7 +64,12 @@ class TransportError(Exception):
 
 
 class Transport(Protocol):
-    """What fan-out needs from a channel. Build one per batch and close it after."""
+    """What fan-out needs from a channel.
+
+    Build one per batch (``with transport_for(channel) as transport``) and send the
+    batch through it: it keeps its connection and access token between sends. An
+    instance is not thread-safe; use one per worker thread.
+    """
 
     channel: str
 
@@ -75,6 +80,10 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release pooled connections. The transport may be used again afterwards."""
         ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(self, *exc_info: object) -> None: ...
 
 
 class ClosingMixin:

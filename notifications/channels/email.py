@@ -100,7 +100,8 @@ def _classify(exc: Exception) -> TransportError:
         return TransportError(_text(exc.smtp_error), permanent=exc.smtp_code >= 500, code=str(exc.smtp_code))
     if isinstance(exc, smtplib.SMTPResponseException):
         return TransportError(_text(exc.smtp_error), permanent=False, code=str(exc.smtp_code))
-    if isinstance(exc, TimeoutError):
+    # smtplib reports a read timeout as SMTPServerDisconnected raised while handling it.
+    if isinstance(exc, TimeoutError) or isinstance(exc.__context__, TimeoutError):
         return TransportError(f"SMTP timed out: {exc}", permanent=False, code="timeout")
     return TransportError(f"SMTP connection failed: {exc}", permanent=False, code="connection")
 

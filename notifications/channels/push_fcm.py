@@ -63,9 +63,14 @@ class FcmTransport(ClosingMixin):
             raise TransportError(f"FCM credentials refused: {exc}", permanent=False, code="auth") from exc
         except (requests.RequestException, GoogleAuthError) as exc:
             raise TransportError(f"FCM unreachable: {exc}", permanent=False, code="connection") from exc
-        if response.status_code == 200:
+        if response.status_code != 200:
+            raise _classify(response)
+        try:
             return response.json()["name"]
-        raise _classify(response)
+        except (ValueError, KeyError, TypeError) as exc:
+            raise TransportError(
+                f"FCM reply without a message name: {response.text[:200]}", permanent=False, code="bad_reply"
+            ) from exc
 
     def close(self) -> None:
         self._session.close()

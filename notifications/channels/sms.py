@@ -7,8 +7,9 @@ import logging
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import TwilioException, TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
+from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
 from notifications.channels.base import (
@@ -83,6 +84,8 @@ class SmsTransport(ClosingMixin):
             raise _classify(exc.status, exc.code, exc.msg) from exc
         except TwilioServiceException as exc:
             raise _classify(exc.status, exc.code, exc.detail or exc.title) from exc
+        except TwilioException as exc:
+            raise TransportError(f"Twilio client error: {exc}", permanent=False, code="twilio") from exc
         except requests.Timeout as exc:
             raise TransportError(f"Twilio timed out: {exc}", permanent=False, code="timeout") from exc
         except requests.RequestException as exc:
@@ -113,3 +116,8 @@ def _classify(status: int, code: int | None, detail: str) -> TransportError:
         return TransportError(text, permanent=True, code=code_text)
     permanent = 400 <= status < 500 and status not in (401, 403, 408, 429)
     return TransportError(text, permanent=permanent, code=code_text)
+
+
+def signature_is_valid(*, auth_token: str, url: str, params, signature: str) -> bool:
+    """Whether ``signature`` (X-Twilio-Signature) is Twilio's for this URL and POST parameters."""
+    return bool(signature and auth_token) and RequestValidator(auth_token).validate(url, params, signature)

@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['incident_id', 'id'],
-                'permissions': [('import_recipients', 'Can import affected people for an incident')],
+                'permissions': [('import_recipients', 'Can import affected people for an incident'), ('view_recipient_contact', "Can see affected people's names and contact details")],
                 'indexes': [models.Index(fields=['incident', 'email_hash'], name='recipient_email_hash'), models.Index(fields=['incident', 'phone_hash'], name='recipient_phone_hash'), models.Index(fields=['incident', 'jurisdiction'], name='recipient_jurisdiction')],
                 'constraints': [models.UniqueConstraint(fields=('incident', 'external_id'), name='one_recipient_per_external_id')],
             },

@@ -1,12 +1,19 @@
-"""Give the roles the recipient permissions: responders, legal and admins import affected people."""
+"""Give the roles the recipient permissions.
+
+Responders, legal and admins import affected people and see the counts; only legal and
+admins see names and contact details (the people answering questions about the notice).
+"""
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 ROLE_PERMISSIONS = {
     "responder": ["import_recipients", "view_recipient"],
-    "legal": ["import_recipients", "view_recipient"],
-    "admin": ["import_recipients", "view_recipient", "add_recipient", "change_recipient", "delete_recipient"],
+    "legal": ["import_recipients", "view_recipient", "view_recipient_contact"],
+    "admin": [
+        "import_recipients", "view_recipient", "view_recipient_contact", "add_recipient", "change_recipient",
+        "delete_recipient",
+    ],
 }
 
 

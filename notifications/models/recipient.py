@@ -81,7 +81,10 @@ class Recipient(models.Model):
             models.Index(fields=["incident", "phone_hash"], name="recipient_phone_hash"),
             models.Index(fields=["incident", "jurisdiction"], name="recipient_jurisdiction"),
         ]
-        permissions = [("import_recipients", "Can import affected people for an incident")]
+        permissions = [
+            ("import_recipients", "Can import affected people for an incident"),
+            ("view_recipient_contact", "Can see affected people's names and contact details"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.external_id} ({self.jurisdiction})"

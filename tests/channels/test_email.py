@@ -101,6 +101,16 @@ def test_transient_451_is_retryable_and_a_later_attempt_arrives(smtp_server):
     assert len(smtp_server.wait_for(1)) == 1
 
 
+def test_an_smtp_server_that_does_not_answer_in_time_is_retryable(smtp_server, settings):
+    settings.EMAIL_TIMEOUT = 0.2
+    smtp_server.delay_next(1, seconds=1.0)
+
+    with transport_for("email") as email, pytest.raises(TransportError) as failure:
+        email.send(_notice())
+
+    assert (failure.value.permanent, failure.value.code) == (False, "timeout")
+
+
 def test_unreachable_smtp_server_is_retryable(smtp_server):
     smtp_server.stop()
 

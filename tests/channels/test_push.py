@@ -88,6 +88,17 @@ def test_fcm_unreachable_is_retryable(fcm_server):
     assert (failure.value.permanent, failure.value.code) == (False, "connection")
 
 
+def test_fcm_that_does_not_answer_in_time_is_retryable(fcm_server, settings):
+    settings.PROVIDER_TIMEOUT_SECONDS = 0.2
+    with transport_for("fcm") as fcm:
+        fcm.send(_push("app-token-1"))
+        fcm_server.delay_next(1, seconds=1.0)
+        with pytest.raises(TransportError) as failure:
+            fcm.send(_push("app-token-2"))
+
+    assert (failure.value.permanent, failure.value.code) == (False, "timeout")
+
+
 def test_fcm_credentials_the_token_endpoint_refuses_are_retryable(fcm_server, settings, tmp_path):
     # A service account the fake never issued: its signature does not verify.
     stranger = json.loads(Path(settings.FCM_CREDENTIALS_FILE).read_text())
@@ -177,6 +188,17 @@ def test_webpush_unreachable_is_retryable(webpush_server):
         webpush.send(_push(subscription.as_json()))
 
     assert (failure.value.permanent, failure.value.code) == (False, "connection")
+
+
+def test_webpush_service_that_does_not_answer_in_time_is_retryable(webpush_server, settings):
+    settings.PROVIDER_TIMEOUT_SECONDS = 0.2
+    subscription = webpush_server.new_subscription()
+    webpush_server.delay_next(1, seconds=1.0)
+
+    with transport_for("webpush") as webpush, pytest.raises(TransportError) as failure:
+        webpush.send(_push(subscription.as_json()))
+
+    assert (failure.value.permanent, failure.value.code) == (False, "timeout")
 
 
 # Either, by address.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from twilio.request_validator import RequestValidator
 
 from notifications.channels.base import OutboundMessage, TransportError, transport_for
@@ -149,3 +150,34 @@ def test_the_fake_posts_signed_status_callbacks_on_its_own(twilio_server, settin
     validator = RequestValidator(twilio_server.auth_token)
     assert all(validator.validate(url, r.form(), r.headers["x-twilio-signature"]) for r in webhook.received)
     assert [callback.response_status for callback in twilio_server.callbacks_posted] == [204] * 4
+
+
+def test_a_twilio_that_does_not_answer_in_time_is_retryable(twilio_server, settings):
+    settings.PROVIDER_TIMEOUT_SECONDS = 0.2
+    twilio_server.delay_next(1, seconds=1.0)
+
+    with transport_for("sms") as sms, pytest.raises(TransportError) as failure:
+        sms.send(_sms())
+
+    assert (failure.value.permanent, failure.value.code) == (False, "timeout")
+
+
+def test_a_transport_sends_again_after_it_was_closed(twilio_server):
+    sms = transport_for("sms")
+    sms.send(_sms())
+    sms.close()
+    sms.send(_sms())
+
+    assert len(twilio_server.messages) == 2
+
+
+def test_sms_without_credentials_is_a_configuration_error_not_a_send_failure(settings):
+    settings.TWILIO_ACCOUNT_SID = ""
+
+    with pytest.raises(ImproperlyConfigured, match="TWILIO_ACCOUNT_SID"):
+        transport_for("sms")
+
+
+def test_an_unknown_channel_is_refused():
+    with pytest.raises(ValueError, match="unknown channel 'fax'"):
+        transport_for("fax")

@@ -11,6 +11,7 @@ import contextlib
 import json
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
@@ -56,6 +57,7 @@ class FakeHTTPServer:
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._connections: set[socket.socket] = set()
+        self._delays: list[float] = []
 
     @property
     def base_url(self) -> str:
@@ -66,6 +68,15 @@ class FakeHTTPServer:
 
     def handle(self, request: Request) -> Reply:
         raise NotImplementedError
+
+    def delay_next(self, count: int = 1, *, seconds: float = 2.0) -> None:
+        """Hold the next ``count`` replies back by ``seconds``, to exercise client timeouts."""
+        with self.lock:
+            self._delays.extend([seconds] * count)
+
+    def _delay(self) -> float:
+        with self.lock:
+            return self._delays.pop(0) if self._delays else 0.0
 
     def start(self) -> Self:
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -112,6 +123,9 @@ def _handler_for(fake: FakeHTTPServer) -> type[BaseHTTPRequestHandler]:
 
         def setup(self) -> None:
             super().setup()
+            # Headers and body go out in two writes; without NODELAY, Nagle's algorithm and the
+            # client's delayed ACK hold the body back 40 ms, capping a fake at ~25 requests/s.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             fake._track(self.connection, open_=True)
 
         def finish(self) -> None:
@@ -137,6 +151,7 @@ def _handler_for(fake: FakeHTTPServer) -> type[BaseHTTPRequestHandler]:
                 headers={name.lower(): value for name, value in self.headers.items()},
                 body=self.rfile.read(length) if length else b"",
             )
+            time.sleep(fake._delay())
             try:
                 reply = fake.handle(request)
             except Exception as exc:

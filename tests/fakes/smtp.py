@@ -7,6 +7,7 @@ our e-mail transport must tell apart.
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import logging
@@ -60,6 +61,7 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
+        await asyncio.sleep(self.sink._delay())
         return self.sink._receive(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content)
 
 
@@ -71,6 +73,7 @@ class FakeSMTPServer:
         self._lock = threading.Lock()
         self._refused: dict[str, str] = {}
         self._transient: list[str] = []
+        self._delays: list[float] = []
         self._controller: Controller | None = None
 
     # Configuration.
@@ -88,6 +91,11 @@ class FakeSMTPServer:
         """Answer DATA of the next ``count`` messages with ``reply`` (a transient 4xx by default)."""
         with self._lock:
             self._transient.extend([reply] * count)
+
+    def delay_next(self, count: int = 1, *, seconds: float = 2.0) -> None:
+        """Hold the reply to DATA of the next ``count`` messages back by ``seconds``."""
+        with self._lock:
+            self._delays.extend([seconds] * count)
 
     # Records.
 
@@ -122,6 +130,10 @@ class FakeSMTPServer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+    def _delay(self) -> float:
+        with self._lock:
+            return self._delays.pop(0) if self._delays else 0.0
 
     def _refusal_for(self, address: str) -> str | None:
         with self._lock:

@@ -9,7 +9,6 @@ from django.core.management import call_command
 from django.db import connection
 
 from incidents.models import AuditEvent
-
 from notifications import crypto
 from notifications.models.recipient import Recipient
 from notifications.recipient_keys import recipients_rotate_keys

@@ -1,0 +1,89 @@
+"""REST API for sending a notice and following its delivery: thin views over sending and evidence."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from rest_framework import serializers, status
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from notifications import evidence, sending
+from notifications.models import Notice
+
+VIEW_PERMISSION = "notifications.view_delivery"
+EXPORT_PERMISSION = "notifications.export_delivery"
+
+
+def _notice(request, pk: int, permission: str = VIEW_PERMISSION) -> Notice:
+    if not request.user.has_perm(permission):
+        raise PermissionDenied(f"You need the permission '{permission}' to do this.")
+    return get_object_or_404(Notice.objects.select_related("incident"), pk=pk)
+
+
+class ChannelPlanSerializer(serializers.Serializer):
+    overrides = serializers.DictField(child=serializers.DictField(), required=True)
+
+
+class NoticeDeliverySummary(APIView):
+    """GET: live count per channel and status, for the progress bar."""
+
+    def get(self, request, pk: int):
+        return Response(evidence.notice_delivery_summary(notice=_notice(request, pk)))
+
+
+class NoticeSend(APIView):
+    """POST: queue an approved notice (202); again is harmless and answers the same."""
+
+    def post(self, request, pk: int):
+        notice = sending.notice_send(actor=request.user, notice=_notice(request, pk))
+        return Response(evidence.notice_delivery_summary(notice=notice), status=status.HTTP_202_ACCEPTED)
+
+
+class NoticeChannelPlanView(APIView):
+    """GET: the plan that sending would use now (or used); PUT: change the notice's overrides."""
+
+    serializer_class = ChannelPlanSerializer
+
+    def get(self, request, pk: int):
+        notice = _notice(request, pk)
+        return Response(sending.notice_plan_view(notice=notice))
+
+    def put(self, request, pk: int):
+        notice = _notice(request, pk)
+        serializer = ChannelPlanSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        sending.notice_plan_update(actor=request.user, notice=notice, overrides=serializer.validated_data["overrides"])
+        return Response(sending.notice_plan_view(notice=notice))
+
+
+class NoticeReach(APIView):
+    """GET: per jurisdiction, who no channel reached, letters to print, substitute notice."""
+
+    def get(self, request, pk: int):
+        return Response(evidence.notice_reach(notice=_notice(request, pk)))
+
+
+class CsvRenderer(BaseRenderer):
+    """Lets a client ask for text/csv; the body itself is streamed by the view."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return str(data).encode()
+
+
+class NoticeDeliveriesCsv(APIView):
+    """GET: every delivery with timestamps and provider ids, as CSV evidence."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    def get(self, request, pk: int):
+        notice = _notice(request, pk, EXPORT_PERMISSION)
+        response = StreamingHttpResponse(evidence.deliveries_csv_rows(notice=notice), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-deliveries.csv"'
+        return response

@@ -1,0 +1,35 @@
+"""manage.py send_notice NOTICE_ID: queue an approved notice for delivery (again: no effect)."""
+
+from __future__ import annotations
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from incidents.errors import Conflict
+from notifications import evidence, sending
+from notifications.models import Notice
+
+
+class Command(BaseCommand):
+    help = "Queue an approved notice: one delivery per person and channel. Running it again changes nothing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("notice_id", type=int)
+        parser.add_argument("--user", help="Act as this user (their permissions apply); default: operator.")
+
+    def handle(self, *args, notice_id: int, user: str | None, **options):
+        notice = Notice.objects.filter(pk=notice_id).first()
+        if notice is None:
+            raise CommandError(f"No notice {notice_id}.")
+        actor = sending.OperatorActor()
+        if user:
+            actor = get_user_model().objects.filter(username=user).first()
+            if actor is None:
+                raise CommandError(f"No user {user!r}.")
+        try:
+            notice = sending.notice_send(actor=actor, notice=notice)
+        except Conflict as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(evidence.notice_delivery_summary(notice=notice)))
