@@ -173,3 +173,33 @@ def test_every_transition_is_audited_with_actor_and_states(incident, responder):
         "incident.contain", "rita_responder", "detected", "contained",
     )
     assert event.payload == {"reason": "Closed the bucket."}
+
+
+# Steps (run by an admin) that bring an incident to the source state of each transition.
+_TO_SOURCE = {
+    "contain": [],
+    "assess": ["contain"],
+    "notify_regulators": ["contain", "assess"],
+    "notify_users": ["contain", "assess", "notify_regulators"],
+    "close": ["contain", "assess", "notify_regulators", "notify_users"],
+    "reopen": ["contain", "assess", "notify_regulators", "notify_users", "close"],
+}
+_ALLOWED = {
+    "responder": {"contain", "assess"},
+    "legal": {"notify_regulators", "notify_users", "close", "reopen"},
+    "admin_user": set(_TO_SOURCE),
+    "outsider": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(_ALLOWED))
+@pytest.mark.parametrize("name", list(_TO_SOURCE))
+def test_each_role_may_run_exactly_its_transitions(request, incident, admin_user, role, name):
+    complete_assessment(incident)
+    incident = move(incident, admin_user, *_TO_SOURCE[name], reason="Recorded by the admin.")
+    actor = request.getfixturevalue(role)
+    if name in _ALLOWED[role]:
+        assert move(incident, actor, name, reason="Done.").state != incident.state
+    else:
+        with pytest.raises(PermissionDenied):
+            move(incident, actor, name, reason="Done.")

@@ -1,0 +1,72 @@
+"""``manage.py import_recipients REF FILE``: exit codes, summary, rejects path."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import ManagementUtility
+
+from incidents.models import AuditEvent
+from notifications.models.recipient import Recipient
+
+
+def run(*argv: str) -> int:
+    """Run the command as ``manage.py`` would and return its exit code."""
+    try:
+        ManagementUtility(["manage.py", *argv]).execute()
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return 0
+
+
+def test_the_command_exits_0_when_any_row_was_imported(tmp_path, incident, capsys):
+    path = tmp_path / "people.csv"
+    path.write_text("external_id,email,jurisdiction\nc-1,ada@example.org,DE\nc-2,,DE\n", encoding="utf-8")
+
+    assert run("import_recipients", incident.ref, str(path)) == 0
+
+    out = capsys.readouterr().out
+    assert "imported: 1" in out
+    assert "rejected: 1" in out
+    assert f"rejects: {path}.rejects.csv" in out
+    assert (tmp_path / "people.csv.rejects.csv").exists()
+    assert Recipient.objects.count() == 1
+
+
+def test_the_command_exits_1_when_no_row_was_imported(tmp_path, incident, capsys):
+    path = tmp_path / "people.csv"
+    path.write_text("external_id,email,jurisdiction\nc-1,not-an-address,DE\n", encoding="utf-8")
+
+    assert run("import_recipients", incident.ref, str(path)) == 1
+
+    captured = capsys.readouterr()
+    assert "imported: 0" in captured.out
+    assert "No row was imported" in captured.err
+
+
+def test_the_command_exits_1_on_unknown_columns_and_names_them(tmp_path, incident, capsys):
+    path = tmp_path / "people.csv"
+    path.write_text("external_id,jurisdiction,salary\nc-1,DE,1\n", encoding="utf-8")
+    assert run("import_recipients", incident.ref, str(path)) == 1
+    assert "salary" in capsys.readouterr().err
+
+
+def test_the_command_refuses_an_unknown_incident(tmp_path, db, capsys):
+    path = tmp_path / "people.csv"
+    path.write_text("external_id,jurisdiction\n", encoding="utf-8")
+    assert run("import_recipients", "INC-1999-0001", str(path)) == 1
+    assert "No incident INC-1999-0001" in capsys.readouterr().err
+
+
+def test_the_command_records_the_user_it_acts_for(tmp_path, incident, responder):
+    path = tmp_path / "people.csv"
+    path.write_text("external_id,email,jurisdiction\nc-1,ada@example.org,DE\n", encoding="utf-8")
+    assert run("import_recipients", incident.ref, str(path), "--user", responder.username) == 0
+    assert AuditEvent.objects.get(action="recipients.imported").actor == responder
+
+
+@pytest.mark.parametrize("as_json", [True])
+def test_the_command_prints_json_on_request(tmp_path, incident, capsys, as_json):
+    path = tmp_path / "people.csv"
+    path.write_text("external_id,email,jurisdiction\nc-1,ada@example.org,DE\n", encoding="utf-8")
+    assert run("import_recipients", incident.ref, str(path), "--json") == 0
+    assert '"imported": 1' in capsys.readouterr().out
