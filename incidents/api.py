@@ -101,33 +101,25 @@ class IncidentObligations(ListAPIView):
         return selectors.incident_obligations(user=self.request.user, incident=incident)
 
 
-class ObligationMet(APIView):
+class ObligationStatusChange(APIView):
+    """``met/`` records when the duty was fulfilled; ``exempt/`` records why it need not be."""
+
     serializer_class = ObligationStatusSerializer
+    change: str = "met"
 
     @extend_schema(request=ObligationStatusSerializer, responses=ObligationSerializer)
     def post(self, request, pk: int):
         obligation = selectors.obligation_get(user=request.user, pk=pk)
         serializer = ObligationStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        obligation = obligations.obligation_mark_met(
-            actor=request.user, obligation=obligation,
-            met_at=serializer.validated_data.get("met_at") or timezone.now(),
-            reason=serializer.validated_data["reason"],
-        )
-        return Response(ObligationSerializer(obligation).data)
-
-
-class ObligationExempt(APIView):
-    serializer_class = ObligationStatusSerializer
-
-    @extend_schema(request=ObligationStatusSerializer, responses=ObligationSerializer)
-    def post(self, request, pk: int):
-        obligation = selectors.obligation_get(user=request.user, pk=pk)
-        serializer = ObligationStatusSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        obligation = obligations.obligation_exempt(
-            actor=request.user, obligation=obligation, reason=serializer.validated_data["reason"]
-        )
+        reason = serializer.validated_data["reason"]
+        if self.change == "exempt":
+            obligation = obligations.obligation_exempt(actor=request.user, obligation=obligation, reason=reason)
+        else:
+            met_at = serializer.validated_data.get("met_at") or timezone.now()
+            obligation = obligations.obligation_mark_met(
+                actor=request.user, obligation=obligation, met_at=met_at, reason=reason
+            )
         return Response(ObligationSerializer(obligation).data)
 
 

@@ -14,7 +14,10 @@ urlpatterns = [
         name="api-incident-law-enforcement-delays",
     ),
     path("obligations/plan/", api.ObligationsPlan.as_view(), name="api-obligations-plan"),
-    path("obligations/<int:pk>/met/", api.ObligationMet.as_view(), name="api-obligation-met"),
-    path("obligations/<int:pk>/exempt/", api.ObligationExempt.as_view(), name="api-obligation-exempt"),
+    path("obligations/<int:pk>/met/", api.ObligationStatusChange.as_view(change="met"), name="api-obligation-met"),
+    path(
+        "obligations/<int:pk>/exempt/", api.ObligationStatusChange.as_view(change="exempt"),
+        name="api-obligation-exempt",
+    ),
     path("organisation/", api.OrganisationProfileView.as_view(), name="api-organisation"),
 ]

@@ -214,3 +214,16 @@ def test_planner_rejects_a_time_without_offset_naming_the_field(api_as, responde
 def test_the_periodic_task_marks_overdue_obligations(breach):
     assert mark_overdue_obligations() >= 1
     assert duty(breach, "EU", "regulator").status == ObligationStatus.OVERDUE
+
+
+def test_legal_records_met_and_exempt_through_the_api(api_as, legal, responder, breach):
+    eu = duty(breach, "EU", "regulator")
+    response = api_as(legal).post(f"/api/obligations/{eu.pk}/met/", {"met_at": "2026-03-28T09:00:00Z"}, format="json")
+    assert response.status_code == 200 and response.json()["status"] == "met"
+    california = duty(breach, "US-CA", "individuals")
+    assert api_as(legal).post(f"/api/obligations/{california.pk}/exempt/", {}, format="json").status_code == 400
+    response = api_as(legal).post(
+        f"/api/obligations/{california.pk}/exempt/", {"reason": "Data encrypted, key safe."}, format="json"
+    )
+    assert response.json()["status"] == "exempted"
+    assert api_as(responder).post(f"/api/obligations/{eu.pk}/met/", {}, format="json").status_code == 403
