@@ -37,6 +37,11 @@ integration: $(VENV)/.installed
 	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q
 
+# Fan-out benchmark on PostgreSQL + Redis with real workers and the local fakes (BENCHMARKS.md).
+N ?= 100000
+bench: $(VENV)/.installed
+	$(BIN)/python bench/fanout.py --recipients $(N) --record
+
 diagram: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py graph_transitions -o docs/incident-states.png incidents.Incident
 	$(DEV_ENV) $(BIN)/python manage.py graph_transitions incidents.Incident > docs/incident-states.dot

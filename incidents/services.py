@@ -30,6 +30,7 @@ from incidents.models import (
 )
 from incidents.obligations import obligations_recompute
 from incidents.risk import AssessmentError, severity_assess
+from incidents.rules.loader import load_rules
 from incidents.rules import categories
 from incidents.rules.jurisdictions import is_known_jurisdiction
 
@@ -323,6 +324,10 @@ def organisation_profile_update(*, actor, **fields: Any) -> OrganisationProfile:
     unexpected = set(fields) - set(PROFILE_FIELDS)
     if unexpected:
         raise ValidationError({name: ["This field cannot be set."] for name in sorted(unexpected)})
+    unknown = sorted(set(fields.get("regimes", [])) - load_rules().regimes)
+    if unknown:
+        raise ValidationError({"regimes": [f"Unknown regime(s): {', '.join(unknown)}; the rule files know "
+                                           f"{', '.join(sorted(load_rules().regimes))}."]})
     profile = OrganisationProfile.current()
     before = {name: getattr(profile, name) for name in fields}
     for name, value in fields.items():

@@ -106,7 +106,13 @@ def unseal(sealed: str, *, context: bytes) -> bytes:
         raise DecryptionError("The sealed value was altered or belongs to another record.") from exc
 
 
+@lru_cache(maxsize=4)
+def _hash_template(key: str) -> hmac.HMAC:
+    return hmac.new(key.encode("utf-8"), digestmod=hashlib.sha256)
+
+
 def keyed_hash(kind: str, normalised: str) -> str:
     """Return the hex HMAC-SHA256 of ``normalised`` under FIELD_HASH_KEY, separated by ``kind``."""
-    message = f"{kind}\x00{normalised}".encode()
-    return hmac.new(settings.FIELD_HASH_KEY.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    mac = _hash_template(settings.FIELD_HASH_KEY).copy()
+    mac.update(f"{kind}\x00{normalised}".encode())
+    return mac.hexdigest()

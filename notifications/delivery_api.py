@@ -10,11 +10,12 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import evidence, sending
+from notifications import announcements, evidence, sending
 from notifications.models import Notice
 
 VIEW_PERMISSION = "notifications.view_delivery"
 EXPORT_PERMISSION = "notifications.export_delivery"
+CONTACT_PERMISSION = "notifications.view_recipient_contact"
 
 
 def _notice(request, pk: int, permission: str = VIEW_PERMISSION) -> Notice:
@@ -77,6 +78,20 @@ class CsvRenderer(BaseRenderer):
         return str(data).encode()
 
 
+class NoticeLettersCsv(APIView):
+    """GET: the mail house's merge file of people flagged for a printed letter (names and addresses)."""
+
+    renderer_classes = [JSONRenderer, CsvRenderer]
+
+    def get(self, request, pk: int):
+        notice = _notice(request, pk, EXPORT_PERMISSION)
+        if not request.user.has_perm(CONTACT_PERMISSION):
+            raise PermissionDenied(f"You need the permission '{CONTACT_PERMISSION}' to see postal addresses.")
+        response = StreamingHttpResponse(evidence.letters_csv_rows(notice=notice), content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-letters.csv"'
+        return response
+
+
 class NoticeDeliveriesCsv(APIView):
     """GET: every delivery with timestamps and provider ids, as CSV evidence."""
 
@@ -87,3 +102,26 @@ class NoticeDeliveriesCsv(APIView):
         response = StreamingHttpResponse(evidence.deliveries_csv_rows(notice=notice), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-deliveries.csv"'
         return response
+
+
+class AnnouncementSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class NoticeAnnouncementView(APIView):
+    """POST: publish the notice as a public announcement (substitute notice) where the rules allow it."""
+
+    serializer_class = AnnouncementSerializer
+
+    def post(self, request, pk: int):
+        notice = _notice(request, pk)
+        serializer = AnnouncementSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        announcement = announcements.notice_announcement_publish(
+            actor=request.user, notice=notice, reason=serializer.validated_data["reason"]
+        )
+        return Response(
+            {"url": announcements.announcement_url(announcement), "published_at": announcement.published_at,
+             "reason": announcement.reason},
+            status=status.HTTP_201_CREATED,
+        )

@@ -16,6 +16,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
 
 from django.conf import settings
 
@@ -94,11 +95,17 @@ def bucket_for(channel: str):
     burst = max(1.0, rate)
     broker = str(getattr(settings, "CELERY_BROKER_URL", ""))
     if broker.startswith(("redis://", "rediss://")):
-        import redis
-
-        return RedisBucket(redis.Redis.from_url(broker), f"breachline:rate:{channel}", rate, burst)
+        return RedisBucket(_redis_client(broker), f"breachline:rate:{channel}", rate, burst)
     with _local_lock:
         return _local_buckets.setdefault((channel, rate), LocalBucket(rate, burst))
+
+
+@lru_cache(maxsize=4)
+def _redis_client(url: str):
+    """One client (and connection pool) per process and URL, not one per batch."""
+    import redis
+
+    return redis.Redis.from_url(url)
 
 
 def wait_for_token(bucket) -> None:

@@ -1,8 +1,8 @@
 """URLs of sending and delivery: the API under /api/notices/ and provider webhooks under /webhooks/."""
 
-from django.urls import path
+from django.urls import include, path
 
-from notifications import delivery_api, webhooks
+from notifications import announcements, delivery_api, webhooks
 
 urlpatterns = [
     path("api/notices/<int:pk>/send/", delivery_api.NoticeSend.as_view(), name="api-notice-send"),
@@ -11,7 +11,13 @@ urlpatterns = [
         name="api-notice-delivery-summary",
     ),
     path("api/notices/<int:pk>/deliveries.csv", delivery_api.NoticeDeliveriesCsv.as_view(), name="api-notice-deliveries-csv"),
+    path("api/notices/<int:pk>/letters.csv", delivery_api.NoticeLettersCsv.as_view(), name="api-notice-letters-csv"),
     path("api/notices/<int:pk>/channel-plan/", delivery_api.NoticeChannelPlanView.as_view(), name="api-notice-channel-plan"),
     path("api/notices/<int:pk>/reach/", delivery_api.NoticeReach.as_view(), name="api-notice-reach"),
+    path("api/notices/<int:pk>/announcement/", delivery_api.NoticeAnnouncementView.as_view(), name="api-notice-announcement"),
+    path("announcements/<str:slug>/", announcements.announcement_page, name="notice-announcement"),
+    # Each ESP's tracking webhook (e.g. /webhooks/anymail/postmark/tracking/), authenticated by anymail
+    # with ANYMAIL["WEBHOOK_SECRET"]; its events reach notifications.webhooks.email_tracking.
+    path("webhooks/anymail/", include("anymail.urls")),
     path("webhooks/twilio/status/<int:delivery_id>/", webhooks.twilio_status, name="webhook-twilio-status"),
 ]

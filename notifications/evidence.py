@@ -126,3 +126,28 @@ def deliveries_csv_rows(*, notice: Notice) -> Iterator[str]:
     for row in rows.iterator(chunk_size=2000):
         cells = [*row[:12], _iso(row[12]), _iso(row[13]), _iso(row[14]), *row[15:]]
         yield writer.writerow([neutralise(cell) for cell in cells])
+
+
+LETTER_COLUMNS = ["external_id", "name", "postal_address", "language", "personal_url", "jurisdiction", "delivery_id"]
+
+
+def letters_csv_rows(*, notice: Notice) -> Iterator[str]:
+    """The mail house's merge file: one line per person flagged for a printed letter, with the
+    name and postal address decrypted, their language and personal link (the letter itself is
+    the notice's PDF in that language, ``notifications.pdf.notice_pdf``)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(LETTER_COLUMNS)
+    flagged = (
+        Delivery.objects.filter(notice=notice, needs_printed_letter=True)
+        .select_related("recipient")
+        .order_by("recipient_id", "id")
+    )
+    previous = None
+    for delivery in flagged.iterator(chunk_size=1000):
+        if delivery.recipient_id == previous:
+            continue
+        previous = delivery.recipient_id
+        person = delivery.recipient
+        cells = [person.external_id, person.name, person.postal_address, delivery.language, person.personal_url,
+                 person.jurisdiction, delivery.pk]
+        yield writer.writerow([neutralise(cell) for cell in cells])

@@ -11,18 +11,17 @@ from __future__ import annotations
 import re
 import secrets
 
-from django.apps import apps
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
 from incidents.audit import audit_record
-from incidents.models import Incident
+from incidents.models import Audience, Incident
 from incidents.rules.loader import load_rules
-from notifications.models.recipient import Recipient
+from notifications.models import Delivery, Notice, NoticeStatus, Recipient
 
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{32,64}$")
-SHOWN_NOTICE_STATUSES = ("approved", "sending", "sent")
+SHOWN_NOTICE_STATUSES = (NoticeStatus.APPROVED, NoticeStatus.SENDING, NoticeStatus.SENT)
 
 
 def recipient_by_token(token: str) -> Recipient:
@@ -39,28 +38,15 @@ def recipient_by_token(token: str) -> Recipient:
     return recipient
 
 
-def _model(name: str):
-    try:
-        return apps.get_model("notifications", name)
-    except LookupError:
-        return None
-
-
 def _delivered_version(recipient: Recipient):
-    delivery_model = _model("Delivery")
-    if delivery_model is None:
-        return None
-    delivery = delivery_model.objects.filter(recipient=recipient).select_related("version").order_by("-id").first()
+    delivery = Delivery.objects.filter(recipient=recipient).select_related("version__notice").order_by("-id").first()
     return delivery.version if delivery else None
 
 
 def _latest_approved_version(recipient: Recipient):
-    notice_model = _model("Notice")
-    if notice_model is None:
-        return None
     covering = set(load_rules().covering(recipient.jurisdiction))
-    notices = notice_model.objects.filter(
-        incident_id=recipient.incident_id, audience="individuals", status__in=SHOWN_NOTICE_STATUSES
+    notices = Notice.objects.filter(
+        incident_id=recipient.incident_id, audience=Audience.INDIVIDUALS, status__in=SHOWN_NOTICE_STATUSES
     ).order_by("-id")
     for notice in notices:
         if covering & set(notice.jurisdictions or []):
@@ -74,9 +60,11 @@ def notice_version_for(recipient: Recipient):
 
 
 def notice_language(version, recipient: Recipient) -> str:
-    """The person's language when the notice has it, else the notice's first language."""
-    languages = list(getattr(version.notice, "languages", None) or [])
-    return recipient.language if not languages or recipient.language in languages else languages[0]
+    """The person's language when the version has text in it, else English (the renderer's own rule)."""
+    available = list(version.elements or {})
+    if not available or recipient.language in available:
+        return recipient.language
+    return "en" if "en" in available else available[0]
 
 
 def recipient_mark_read(*, recipient: Recipient, version) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from importlib import import_module
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from incidents import selectors
 from incidents.errors import Conflict
+from notifications.drafting import render_message
 from notifications.personal_page import (
     notice_language,
     notice_version_for,
@@ -60,12 +60,6 @@ def _import(request, incident, upload) -> dict:
             "rejects_truncated": summary.rejected + summary.kept_with_warnings > REJECTS_SHOWN}
 
 
-def _rendered(version, recipient, language: str):
-    """The NOTICES helper's renderer fills the person's own notice (their name, link, jurisdiction)."""
-    drafting = import_module("notifications.drafting")
-    return drafting.render_message(version=version, channel="email", language=language, recipient=recipient)
-
-
 @never_cache
 @require_GET
 def personal_notice(request, token: str):
@@ -74,7 +68,9 @@ def personal_notice(request, token: str):
     version = notice_version_for(recipient)
     language = notice_language(version, recipient) if version is not None else recipient.language
     with translation.override(language):
-        message = _rendered(version, recipient, language) if version is not None else None
+        message = None if version is None else render_message(
+            version=version, channel="email", language=language, recipient=recipient
+        )
         response = render(request, "recipients/personal_notice.html", {
             "recipient": recipient, "message": message, "language": language,
         })

@@ -87,6 +87,9 @@ def rows_from_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | BadLi
     except StopIteration:
         raise ImportFormatError("The file is empty: a header row is needed.") from None
     _refuse_unknown(header)
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        raise ImportFormatError(f"Column(s) named twice: {', '.join(repeated)}. Nothing was imported.")
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ImportFormatError(f"Missing required column(s): {', '.join(missing)}. Nothing was imported.")
@@ -164,7 +167,7 @@ def _neutralise(value: str) -> str:
 def _candidate(incident: Incident, number: int, parsed: ParsedRow) -> _Candidate:
     values = parsed.values or {}
     recipient = Recipient(
-        incident=incident, external_id=values["external_id"], jurisdiction=values["jurisdiction"],
+        incident_id=incident.pk, external_id=values["external_id"], jurisdiction=values["jurisdiction"],
         language=values["language"], is_minor=values["is_minor"], data_categories=values["data_categories"],
     )
     recipient.set_contact(**values["contact"])
@@ -301,13 +304,27 @@ def identified_counts(incident: Incident) -> dict[str, int]:
     return {row["jurisdiction"]: row["n"] for row in rows}
 
 
+# Namespace of the PostgreSQL advisory lock taken per incident while importing.
+_IMPORT_LOCK_SPACE = 0x5245_4350
+
+
 def _check_allowed(actor, incident: Incident) -> Incident:
+    """Refuse an outsider or a closed incident; serialise imports into the same incident.
+
+    Two imports into one incident must not both miss each other's duplicates, so they
+    queue on an advisory lock (SQLite's IMMEDIATE transactions already serialise writers).
+    The incident row itself is locked only at the end, when the counts are recorded: a
+    long import does not hold up other work on the incident.
+    """
     if actor is not None and not actor.has_perm("notifications.import_recipients"):
         raise PermissionDenied("You need the permission 'notifications.import_recipients' to import people.")
-    locked = Incident.objects.select_for_update().get(pk=incident.pk)
-    if locked.state == IncidentState.CLOSED:
-        raise Conflict(f"{locked.ref} is closed: reopen it before importing affected people.")
-    return locked
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [(_IMPORT_LOCK_SPACE << 32) | (incident.pk & 0xFFFFFFFF)])
+    current = Incident.objects.get(pk=incident.pk)
+    if current.state == IncidentState.CLOSED:
+        raise Conflict(f"{current.ref} is closed: reopen it before importing affected people.")
+    return current
 
 
 @transaction.atomic
@@ -317,19 +334,20 @@ def recipients_import(
 ) -> ImportSummary:
     """Import numbered rows for ``incident`` and return the summary.
 
-    1. Check the permission (``actor`` None means an operator at the command line) and lock the incident.
+    1. Check the permission (``actor`` None means an operator at the command line) and the incident's state.
     2. Check each row, write kept rows in batches, report rejects and dropped contacts to ``rejects_stream``.
     3. Record the people identified per jurisdiction on the incident (obligations follow).
     4. Audit the counts and the file name, never a person's details.
 
     Raises PermissionDenied, Conflict (closed incident) or ImportFormatError (nothing is kept).
     """
-    locked = _check_allowed(actor, incident)
+    current = _check_allowed(actor, incident)
     summary = ImportSummary()
-    _consume(locked, rows, _Rejects(rejects_stream), summary)
+    _consume(current, rows, _Rejects(rejects_stream), summary)
+    locked = Incident.objects.select_for_update().get(pk=incident.pk)
     summary.identified = identified_counts(locked)
     if summary.imported:
-        incident_record_identified(actor=actor, incident=locked, counts=summary.identified)
+        locked = incident_record_identified(actor=actor, incident=locked, counts=summary.identified)
     audit_record(
         actor=actor, action="recipients.imported", incident=locked,
         payload={

@@ -11,21 +11,27 @@ from __future__ import annotations
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 
 from notifications import fanout
 
-# A batch stops sending on its own after DELIVERY_BATCH_SECONDS (120 s by default) and
-# gives the rest back; the limits below only catch a provider call that hangs past its timeout.
-BATCH_LIMITS = {"soft_time_limit": 240, "time_limit": 300}
+# The deployment's own limits (settings, from CELERY_TASK_*_TIME_LIMIT), stated on every task so
+# that none can run longer than the broker's visibility timeout allows. A batch stops sending on
+# its own after DELIVERY_BATCH_SECONDS (default 120 s, below the soft limit) and gives the rest
+# back; the limits only catch a provider call that hangs past its own timeout.
+LIMITS = {
+    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
+}
 
 
-@shared_task(name="notifications.notice_dispatch", acks_late=True, **BATCH_LIMITS)
+@shared_task(name="notifications.notice_dispatch", acks_late=True, **LIMITS)
 def notice_dispatch(notice_id: int) -> int:
     """Queue every due delivery of the notice in batches; return how many batches."""
     return fanout.notice_dispatch(notice_id=notice_id, send=_send_later)
 
 
-@shared_task(name="notifications.deliveries_send", acks_late=True, **BATCH_LIMITS)
+@shared_task(name="notifications.deliveries_send", acks_late=True, **LIMITS)
 def deliveries_send(delivery_ids: list[int]) -> dict:
     """Claim and send a batch; queue its short retries; return the counts."""
     try:
@@ -39,7 +45,7 @@ def deliveries_send(delivery_ids: list[int]) -> dict:
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
 
 
-@shared_task(name="notifications.deliveries_sweep", acks_late=True, soft_time_limit=240, time_limit=300)
+@shared_task(name="notifications.deliveries_sweep", acks_late=True, **LIMITS)
 def deliveries_sweep() -> dict:
     """Re-queue lost and stuck deliveries, complete finished notices; return the counts."""
     return fanout.deliveries_sweep(send=_send_later)

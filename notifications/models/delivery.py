@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-__all__ = ["Delivery", "DeliveryStatus", "NoticeChannelPlan"]
+__all__ = ["Delivery", "DeliveryStatus", "NoticeAnnouncement", "NoticeChannelPlan"]
 
 
 class DeliveryStatus(models.TextChoices):
@@ -142,3 +143,22 @@ class NoticeChannelPlan(models.Model):
 
     def __str__(self) -> str:
         return f"channel plan of notice {self.notice_id}"
+
+
+class NoticeAnnouncement(models.Model):
+    """The public page carrying a notice as substitute notice (website posting), once published.
+
+    ``slug`` is random so the page cannot be found before it is published; it is
+    meant to be linked from the organisation's website and given to the media.
+    """
+
+    notice = models.OneToOneField("notifications.Notice", on_delete=models.PROTECT, related_name="announcement")
+    slug = models.CharField(max_length=64, unique=True)
+    published_at = models.DateTimeField(default=timezone.now)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(help_text="Why substitute notice applies (the rule's condition that is met).")
+
+    def __str__(self) -> str:
+        return f"announcement of notice {self.notice_id}"

@@ -121,10 +121,12 @@ class Recipient(models.Model):
         self.refresh_channel_flags()
 
     def refresh_channel_flags(self) -> None:
-        self.has_email = bool(self.contact_for("email"))
-        self.has_sms = bool(self.contact_for("sms"))
-        self.has_push = bool(self.contact_for("push"))
-        self.has_letter = bool(self.postal_address)
+        contact = self.contact
+        prefix = "guardian_" if self.is_minor else ""
+        self.has_email = bool(contact.get(f"{prefix}email"))
+        self.has_sms = bool(contact.get(f"{prefix}phone"))
+        self.has_push = not self.is_minor and bool(contact.get("fcm_token") or contact.get("webpush_subscription"))
+        self.has_letter = bool(contact.get("postal_address"))
 
     def contact_for(self, channel: str) -> str | None:
         """Return the address for ``channel`` ("email", "sms", "push", "letter"), or None.

@@ -227,3 +227,15 @@ def test_legal_records_met_and_exempt_through_the_api(api_as, legal, responder, 
     )
     assert response.json()["status"] == "exempted"
     assert api_as(responder).post(f"/api/obligations/{eu.pk}/met/", {}, format="json").status_code == 403
+
+
+def test_organisation_profile_regimes_are_checked_and_replan_open_incidents(api_as, admin_user, breach):
+    response = api_as(admin_user).patch("/api/organisation/", {"regimes": ["US-SOX"]}, format="json")
+    assert response.status_code == 400 and "US-SOX" in response.json()["regimes"][0]
+    response = api_as(admin_user).patch(
+        "/api/organisation/", {"legal_name": "Example Ltd", "dpo_name": "DPO", "dpo_email": "dpo@example.com",
+                               "regimes": ["US-SEC"]}, format="json",
+    )
+    assert response.status_code == 200, response.content
+    sec = Obligation.objects.get(incident=breach, jurisdiction="US-SEC")
+    assert sec.clock_start == "materiality_determined"

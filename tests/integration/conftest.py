@@ -20,7 +20,6 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -132,7 +131,6 @@ def worker_env(settings, smtp_server, twilio_server, fcm_server, live_server) ->
         "DELIVERY_BATCH_SIZE": "25",
         "DELIVERY_RETRY_BASE_SECONDS": "1",
         "DELIVERY_RETRY_MAX_SECONDS": "3",
-        "LOG_LEVEL": "WARNING",
     }
     yield env
     celery_app.conf.task_default_queue = previous_queue

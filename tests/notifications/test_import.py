@@ -148,6 +148,12 @@ def test_unknown_columns_refuse_the_whole_file(tmp_path, responder, incident):
     assert not Path(f"{path}.rejects.csv").exists()
 
 
+def test_a_column_named_twice_refuses_the_file(tmp_path, responder, incident):
+    path = write(tmp_path, "twice.csv", ["external_id,email,jurisdiction,email", "c-1,a@example.org,DE,b@example.org"])
+    with pytest.raises(ImportFormatError, match="named twice: email"):
+        recipients_import_file(actor=responder, incident=incident, path=path)
+
+
 def test_missing_optional_columns_are_fine(tmp_path, responder, incident):
     path = write(tmp_path, "min.csv", ["jurisdiction,external_id,phone", "DE,m-1,015112345678"])
     summary = recipients_import_file(actor=responder, incident=incident, path=path)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
+from django_fsm import TransitionNotAllowed
 
 from incidents.errors import Conflict
 from notifications import evidence, sending
@@ -30,6 +32,6 @@ class Command(BaseCommand):
                 raise CommandError(f"No user {user!r}.")
         try:
             notice = sending.notice_send(actor=actor, notice=notice)
-        except Conflict as exc:
+        except (Conflict, TransitionNotAllowed, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(evidence.notice_delivery_summary(notice=notice)))

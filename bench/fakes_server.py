@@ -1,0 +1,83 @@
+"""The local fakes in a process of their own, counting instead of keeping every message.
+
+Started by bench/fanout.py. Prints one JSON line with the fakes' addresses and
+credentials, then serves until stdin closes. ``GET /stats`` on the stats port
+answers, per channel, how many messages arrived and for how many distinct
+addresses (every benchmark person has their own), so duplicates show as
+``total - distinct``. ``POST /reset`` zeroes the counts.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.fakes.push import FakeFCM  # noqa: E402
+from tests.fakes.smtp import FakeSMTPServer  # noqa: E402
+from tests.fakes.twilio import FakeTwilio  # noqa: E402
+
+FAKES: dict[str, object] = {}
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """Per channel: messages accepted, and distinct addresses they went to."""
+    return {
+        channel: {"total": fake.received.total, "distinct": len(fake.received.counts())}
+        for channel, fake in FAKES.items()
+    }
+
+
+class StatsHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802
+        body = json.dumps(counts()).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_POST(self) -> None:  # noqa: N802
+        for fake in FAKES.values():
+            fake.received.clear()
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        return None
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="breachline-bench-fakes-"))
+    with (
+        FakeSMTPServer(keep_messages=False) as smtp,
+        FakeTwilio(keep_messages=False) as twilio,
+        FakeFCM(keep_messages=False) as fcm,
+    ):
+        FAKES.update(email=smtp, sms=twilio, push=fcm)
+        stats = ThreadingHTTPServer(("127.0.0.1", 0), StatsHandler)
+        threading.Thread(target=stats.serve_forever, daemon=True).start()
+        config = {
+            "EMAIL_HOST": smtp.host,
+            "EMAIL_PORT": str(smtp.port),
+            "TWILIO_ACCOUNT_SID": twilio.account_sid,
+            "TWILIO_AUTH_TOKEN": twilio.auth_token,
+            "TWILIO_API_BASE_URL": twilio.base_url,
+            "FCM_PROJECT_ID": fcm.project_id,
+            "FCM_CREDENTIALS_FILE": str(fcm.write_service_account(workdir / "fcm.json")),
+            "FCM_API_BASE_URL": fcm.base_url,
+            "STATS_URL": f"http://127.0.0.1:{stats.server_address[1]}/stats",
+        }
+        print(json.dumps(config), flush=True)
+        sys.stdin.read()
+        stats.shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,51 @@
+"""Dates in notices: shown in the reader's jurisdiction's time zone, with the zone named."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.utils.dateparse import parse_datetime
+
+from incidents.rules.loader import load_rules
+
+# Residence codes whose zone differs from the zone of the rule file that covers them
+# (the EU file keeps Brussels time for its calendar; a Berliner reads Berlin time).
+RESIDENCE_ZONES = {
+    "US-CA": "America/Los_Angeles", "US-NY": "America/New_York", "US-TX": "America/Chicago",
+    "US-WA": "America/Los_Angeles", "US-IL": "America/Chicago", "US-FL": "America/New_York",
+    "CN": "Asia/Shanghai", "HK": "Asia/Hong_Kong", "SG": "Asia/Singapore", "GB": "Europe/London",
+    "DE": "Europe/Berlin", "FR": "Europe/Paris", "IE": "Europe/Dublin", "NL": "Europe/Amsterdam",
+    "ES": "Europe/Madrid", "IT": "Europe/Rome", "PL": "Europe/Warsaw", "SE": "Europe/Stockholm",
+    "BR": "America/Sao_Paulo", "IN": "Asia/Kolkata", "JP": "Asia/Tokyo", "AU": "Australia/Sydney",
+}
+
+
+def zone_for(code: str | None) -> ZoneInfo:
+    """Return the time zone of a residence code or a rule code; UTC when neither is known."""
+    if code in RESIDENCE_ZONES:
+        return ZoneInfo(RESIDENCE_ZONES[code])
+    rules = load_rules()
+    rule = rules.get(code or "") or next(
+        (rules.get(rule_code) for rule_code in rules.covering(code or "")), None
+    )
+    return rule.time_zone if rule is not None else ZoneInfo("UTC")
+
+
+def _instant(value: datetime | str | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return parse_datetime(value)
+
+
+def format_when(value: datetime | str | None, *, zone: ZoneInfo, language: str, date_only: bool = False) -> str:
+    """Return e.g. ``27 March 2026, 02:00 PDT (America/Los_Angeles)`` or ``2026年3月27日 17:00（Asia/Shanghai）``."""
+    instant = _instant(value)
+    if instant is None:
+        return "—"
+    local = instant.astimezone(zone)
+    if language.startswith("zh"):
+        day = f"{local.year}年{local.month}月{local.day}日"
+        return day if date_only else f"{day} {local:%H:%M}（{zone.key}，{local.tzname()}）"
+    day = f"{local.day} {local:%B} {local.year}"
+    return day if date_only else f"{day}, {local:%H:%M} {local.tzname()} ({zone.key})"

@@ -1,0 +1,152 @@
+"""Drafting from incident facts, rendering per channel and language, and user text as data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from types import SimpleNamespace
+
+import pytest
+
+from incidents.errors import Conflict
+from incidents.models import AuditEvent
+from notifications import drafting, services
+from tests.notifications.conftest import assessed
+
+HOSTILE = "Leak {{ secret_key }} {% now 'Y' %} <script>alert(1)</script> & [[name]]"
+
+
+def reader(jurisdiction="US-CA", name="Mei <Li>"):
+    return SimpleNamespace(name=name, personal_url="https://n.example/n/TOKEN/", jurisdiction=jurisdiction)
+
+
+def test_one_individual_notice_covers_every_jurisdiction_and_each_regulator_gets_its_own(drafted, assessed_incident):
+    individuals = [n for n in drafted if n.audience == "individuals"]
+    assert len(individuals) == 1
+    assert individuals[0].jurisdictions == ["CN", "EU", "SG", "US-CA"]
+    assert individuals[0].languages == ["en", "zh-hans"]
+    regulators = [n for n in drafted if n.audience == "regulator"]
+    assert all(n.obligations.count() == 1 for n in regulators)
+    open_count = assessed_incident.obligations.filter(applies=True, status__in=["open", "overdue"]).count()
+    assert sum(n.obligations.count() for n in drafted) == open_count
+
+
+def test_drafting_twice_adds_nothing_and_is_audited_once_per_notice(drafted, responder, assessed_incident):
+    assert services.notices_draft(actor=responder, incident=assessed_incident) == []
+    assert AuditEvent.objects.filter(incident=assessed_incident, action="notice.drafted").count() == len(drafted)
+
+
+def test_notices_are_drafted_only_once_the_incident_is_assessed(incident, responder):
+    with pytest.raises(Conflict, match="assessed"):
+        services.notices_draft(actor=responder, incident=incident)
+
+
+def test_an_outsider_cannot_draft(assessed_incident, outsider):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.notices_draft(actor=outsider, incident=assessed_incident)
+
+
+def test_the_individual_notice_carries_the_four_promised_elements_and_a_contact(individual_notice):
+    text = drafting.render_message(version=individual_notice.current_version, channel="email", language="en",
+                                   recipient=reader()).text
+    assert "misconfigured cloud database snapshot" in text  # what happened
+    assert "took place on or about 25 March 2026, 15:00 PDT (America/Los_Angeles)" in text  # when, local
+    assert "discovered it on 27 March 2026, 02:00 PDT (America/Los_Angeles)" in text
+    assert "Someone could try to sign in" in text  # possible impact
+    assert "Public access revoked" in text  # measures
+    assert "Change your password" in text and "two-factor" in text  # credentials
+    assert "Expect phishing" in text and "We will only contact you from dpo@example.com" in text  # contact data
+    assert "Check your device" in text  # device data
+    assert "dpo@example.com" in text and "+65 6000 0000" in text  # contact point
+
+
+def test_what_you_can_do_follows_the_data_categories(responder, profile):
+    incident = assessed(
+        responder, title="Card data", aware_at=datetime(2026, 3, 27, 9, 0, tzinfo=UTC),
+        affected={"US-CA": 900}, data_categories=["name", "ssn", "payment_card", "access_code"])
+    notice = services.notices_draft(actor=responder, incident=incident)[0]
+    version = notice.current_version
+    advice = version.text("en", "what_you_can_do")
+    assert "bank and card statements" in advice and "replace your card" in advice
+    assert "fraud alert" in advice and "security freeze" in advice
+    assert "Change your password" not in advice
+    assert "Equifax" in version.text("en", "credit_bureaus")
+    assert "24 months" in version.text("en", "identity_protection_offer")
+
+
+def test_template_syntax_and_html_typed_by_people_come_out_literally(responder, profile):
+    incident = assessed(responder, title="Hostile", description=HOSTILE,
+                        aware_at=datetime(2026, 3, 27, 9, 0, tzinfo=UTC), affected={"DE": 10},
+                        data_categories=["name", "email_address"])
+    notice = services.notices_draft(actor=responder, incident=incident)[0]
+    notice = services.notice_edit(actor=responder, notice=notice, language="en",
+                                  elements={"alert": "{{ organisation }} {% debug %} <b>x</b>"})
+    version = notice.current_version
+    for channel in notice.channels:
+        message = drafting.render_message(version=version, channel=channel, language="en", recipient=reader())
+        if channel in ("email", "letter", "announcement"):
+            assert "{{ secret_key }} {% now 'Y' %}" in message.text
+            assert "<script>alert(1)</script> &" in message.text
+            assert "{{ secret_key }} {% now &#x27;Y&#x27; %}" in message.html
+            assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp;" in message.html
+            assert "<script>" not in message.html
+            assert "Mei &lt;Li&gt;" in message.html and "Mei <Li>" in message.text
+        if channel in ("sms", "push"):
+            assert "{{ organisation }} {% debug %} <b>x</b>" in message.text
+
+
+def test_chinese_rendering_is_in_chinese_with_beijing_time(individual_notice):
+    message = drafting.render_message(version=individual_notice.current_version, channel="email",
+                                      language="zh-Hans", recipient=reader("CN", "王小明"))
+    assert "尊敬的王小明：" in message.text
+    assert "发生了什么" in message.text and "您可以采取的措施" in message.text
+    assert "事件大约发生于 2026年3月26日 06:00（Asia/Shanghai，CST）" in message.text
+    assert "请修改您在我们服务中的密码" in message.text
+    assert "姓名、电子邮件地址" in message.text
+    sms = drafting.render_message(version=individual_notice.current_version, channel="sms", language="zh-hans",
+                                  recipient=reader("CN"))
+    assert sms.text == "Example Cloud Services Pte. Ltd.：您的账户有一则重要通知。 https://n.example/n/TOKEN/"
+
+
+def test_a_language_without_a_text_gets_english(individual_notice):
+    message = drafting.render_message(version=individual_notice.current_version, channel="email", language="fr")
+    assert message.text.startswith("Notice of Data Breach")
+    assert "What Happened" in message.text and "发生了什么" not in message.text
+
+
+def test_dates_follow_the_readers_jurisdiction(individual_notice):
+    version = individual_notice.current_version
+    berlin = drafting.render_message(version=version, channel="email", language="en", recipient=reader("DE")).text
+    singapore = drafting.render_message(version=version, channel="email", language="en", recipient=reader("SG")).text
+    assert "25 March 2026, 23:00 CET (Europe/Berlin)" in berlin
+    assert "26 March 2026, 06:00 +08 (Asia/Singapore)" in singapore
+
+
+def test_without_a_reader_the_personal_fields_stay_placeholders(individual_notice):
+    message = drafting.render_message(version=individual_notice.current_version, channel="letter", language="en")
+    for placeholder in ("[[name]]", "[[link]]", "[[occurred_at]]", "[[aware_at]]", "[[notice_date]]"):
+        assert placeholder in message.text
+
+
+def test_a_jurisdiction_and_language_override_wins_over_the_default(individual_notice, settings, tmp_path):
+    override = tmp_path / "notices" / "individuals" / "CN" / "zh-hans"
+    override.mkdir(parents=True)
+    (override / "push_title.txt").write_text("重要通知（中国）")
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    version = individual_notice.current_version
+    assert drafting.render_message(version=version, channel="push", language="zh-hans").subject == "重要通知（中国）"
+    assert drafting.render_message(version=version, channel="push", language="en").subject == (
+        "Important notice about your account")
+
+
+def test_the_regulator_report_carries_gdpr_33_3_and_a_timeline(eu_regulator_notice):
+    text = drafting.render_message(version=eu_regulator_notice.current_version, channel="letter", language="en").text
+    for label in ("What happened: the nature of the breach", "Approximate numbers of people and of records concerned",
+                  "Contact point (DPO or other) for more information", "Likely consequences / possible harm",
+                  "Measures taken or proposed, including mitigation", "Categories of personal data involved"):
+        assert label in text
+    assert "Approximately 1,202,950 people are concerned" in text
+    assert "Incident reference: INC-2026-0001" in text
+    assert "Breach discovered: 27 March 2026, 10:00 CET (Europe/Brussels)" in text
+    assert "Notification due: 30 March 2026" in text
