@@ -30,9 +30,9 @@ from incidents.models import (
 )
 from incidents.obligations import obligations_recompute
 from incidents.risk import AssessmentError, severity_assess
-from incidents.rules.loader import load_rules
 from incidents.rules import categories
 from incidents.rules.jurisdictions import is_known_jurisdiction
+from incidents.rules.loader import load_rules
 
 # Facts a person may edit; state and timestamps of milestones move only through transitions.
 EDITABLE_FIELDS = (

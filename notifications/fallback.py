@@ -7,7 +7,7 @@ from django.db import transaction
 from notifications import tasks
 from notifications.channel_plan import ChannelPlan, JurisdictionPlan
 from notifications.models import Delivery, DeliveryStatus
-from notifications.models.delivery import NoticeChannelPlan
+from notifications.models.delivery import FAILED_STATUSES, NoticeChannelPlan
 
 LIVE_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 
@@ -55,7 +55,8 @@ def deliveries_fall_back(*, failed_ids: list[int]) -> list[int]:
     created: list[int] = []
     failed_rows = Delivery.objects.filter(pk__in=failed_ids).select_related("recipient").order_by("id")
     for failed in failed_rows:
-        if not (failed.legal or failed.fallback_of_id) or _still_reached(failed):
+        counted = failed.legal or failed.fallback_of_id
+        if not counted or failed.status not in FAILED_STATUSES or _still_reached(failed):
             continue
         if failed.notice_id not in plans:
             plans[failed.notice_id] = plan_used(failed.notice_id)

@@ -1,16 +1,25 @@
-"""Give the roles the notice permissions.
+"""Give the roles their notifications permissions.
 
-Responders and legal draft, edit and submit notices; only legal approves or rejects
-them and records regulator submissions; admins hold every notifications permission.
+- Responders import affected people and see counts and channels, draft, edit and submit notices,
+  and follow delivery progress.
+- Legal does the same, sees names and contact details (it answers people's questions), approves
+  or rejects notices, records regulator submissions, starts sending and exports the evidence.
+- Admins hold every notifications permission.
 """
 
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-VIEW = ["view_notice", "view_noticeversion", "view_regulatorsubmission"]
+_COMMON = [
+    "import_recipients", "view_recipient", "view_notice", "view_noticeversion", "view_regulatorsubmission",
+    "add_notice", "change_notice", "view_delivery", "view_noticechannelplan", "view_noticeannouncement",
+]
 ROLE_PERMISSIONS = {
-    "responder": [*VIEW, "add_notice", "change_notice"],
-    "legal": [*VIEW, "add_notice", "change_notice", "approve_notice", "add_regulatorsubmission"],
+    "responder": _COMMON,
+    "legal": [
+        *_COMMON, "view_recipient_contact", "approve_notice", "add_regulatorsubmission", "send_notice",
+        "export_delivery", "change_noticechannelplan",
+    ],
 }
 
 
@@ -32,7 +41,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("notifications", "0003_notices"),
+        ("notifications", "0001_initial"),
         ("incidents", "0002_roles"),
     ]
 
