@@ -17,7 +17,7 @@ from incidents.models import Incident
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
 

@@ -12,7 +12,7 @@ from notifications.models import Recipient
 from notifications.recipients import numbered, recipients_import
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="advisory locks need PostgreSQL"),
 ]
 
