@@ -7,6 +7,7 @@ Embedded defaults (SQLite file, Celery on kombu's filesystem transport) let
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -223,6 +224,12 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "privacy@breachline.invalid")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# anymail's own settings as one JSON object, e.g. {"POSTMARK_SERVER_TOKEN": "...", "WEBHOOK_SECRET": "user:pass"};
+# being a secret it may come from ANYMAIL_SETTINGS_FILE.
+try:
+    ANYMAIL = json.loads(env_str("ANYMAIL_SETTINGS", "{}"))
+except json.JSONDecodeError as exc:
+    raise ImproperlyConfigured(f"ANYMAIL_SETTINGS must be a JSON object: {exc}") from exc
 
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
