@@ -99,7 +99,7 @@ def incident_snapshot(incident: Incident, obligations: list[Obligation]) -> dict
         ],
         "obligations": [
             {"jurisdiction": o.jurisdiction, "authority": o.authority, "basis": o.basis, "due_at": _iso(o.due_at),
-             "timing": o.timing}
+             "timing": o.timing, "residence": o.details.get("residence")}
             for o in obligations
         ],
     }
@@ -160,10 +160,19 @@ def _timeline(facts: dict, language: str, zone) -> list[tuple[str, str]]:
     return [(gettext(label), format_when(value, zone=zone, language=language)) for label, value in rows if value]
 
 
+def _reader_zone(notice, facts: dict):
+    """The zone of the notice's one reader: the residence an authority serves (the German authority reads
+    Berlin time under the EU rule), else the notice's first jurisdiction."""
+    residences = {o.get("residence") for o in facts.get("obligations", []) if o.get("residence")}
+    if len(residences) == 1:
+        return zone_for(residences.pop())
+    return zone_for(notice.jurisdictions[0] if notice.jurisdictions else None)
+
+
 def render_context(version, language: str) -> dict:
     notice, facts = version.notice, version.facts
     texts = {code: text for code, text in (version.elements.get(language) or {}).items()}
-    zone = zone_for(notice.jurisdictions[0] if notice.jurisdictions else None)
+    zone = _reader_zone(notice, facts)
     return {
         "title": _heading(TITLES.get(notice.audience, TITLES["regulator"]), language, notice.jurisdictions),
         "sections": _sections(notice, texts, language), "alert": texts.get(ALERT, ""), "ref": facts.get("ref", ""),

@@ -148,5 +148,6 @@ def test_the_regulator_report_carries_gdpr_33_3_and_a_timeline(eu_regulator_noti
         assert label in text
     assert "Approximately 1,202,950 people are concerned" in text
     assert "Incident reference: INC-2026-0001" in text
-    assert "Breach discovered: 27 March 2026, 10:00 CET (Europe/Brussels)" in text
+    # The German authority reads German time, not the EU rule file's Brussels calendar zone.
+    assert "Breach discovered: 27 March 2026, 10:00 CET (Europe/Berlin)" in text
     assert "Notification due: 30 March 2026" in text
