@@ -86,6 +86,7 @@ def incident_snapshot(incident: Incident, obligations: list[Obligation]) -> dict
                          "identity_protection_offer", "identity_protection_months", "call_centre_phone",
                          "call_centre_hours")
     return {
+        "audience": obligations[0].audience if obligations else "",
         "ref": incident.ref, "title": incident.title, "description": incident.description,
         "systems_affected": incident.systems_affected, "containment_summary": incident.containment_summary,
         "occurred_at": _iso(incident.occurred_at), "aware_at": _iso(incident.aware_at),

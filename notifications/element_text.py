@@ -84,21 +84,32 @@ def numbers(facts: dict) -> str:
     ) % {"total": f"{facts.get('total', 0):,}", "per_place": per_place}
 
 
+def _harms_to_the_reader() -> list[tuple[frozenset[str], str]]:
+    return [
+        (CREDENTIALS, _("Someone could try to sign in to your account, or to other accounts where you used the same password.")),
+        (CONTACT_DETAILS, _("You may receive convincing fraudulent e-mails, messages or calls (phishing) that refer to this incident.")),
+        (FINANCIAL, _("Your payment details could be used for transactions you did not make.")),
+        (GOVERNMENT_IDS, _("Your identity documents could be used to open accounts or obtain credit in your name.")),
+        (DEVICE_DATA, _("Your device could be recognised and targeted by further attacks.")),
+        (SPECIAL, _("Disclosure of sensitive information about you could cause distress or unfair treatment.")),
+    ]
+
+
+def _harms_to_the_people() -> list[tuple[frozenset[str], str]]:
+    return [
+        (CREDENTIALS, _("Account takeover: the affected people's accounts, and other accounts where they reused the password, could be accessed.")),
+        (CONTACT_DETAILS, _("Targeted phishing: the affected people may receive convincing fraudulent messages referring to this incident.")),
+        (FINANCIAL, _("Financial loss: payment details could be used for unauthorised transactions.")),
+        (GOVERNMENT_IDS, _("Identity theft: identity documents could be used to open accounts or obtain credit in the affected people's names.")),
+        (DEVICE_DATA, _("Further attacks: the affected people's devices could be recognised and targeted.")),
+        (SPECIAL, _("Distress or discrimination: disclosure of sensitive information could cause distress or unfair treatment.")),
+    ]
+
+
 def consequences(facts: dict) -> str:
-    risks = []
-    if _has(facts, CREDENTIALS):
-        risks.append(_("Someone could try to sign in to your account, or to other accounts where you used the same password."))
-    if _has(facts, CONTACT_DETAILS):
-        risks.append(_("You may receive convincing fraudulent e-mails, messages or calls (phishing) that refer to this incident."))
-    if _has(facts, FINANCIAL):
-        risks.append(_("Your payment details could be used for transactions you did not make."))
-    if _has(facts, GOVERNMENT_IDS):
-        risks.append(_("Your identity documents could be used to open accounts or obtain credit in your name."))
-    if _has(facts, DEVICE_DATA):
-        risks.append(_("Your device could be recognised and targeted by further attacks."))
-    if _has(facts, SPECIAL):
-        risks.append(_("Disclosure of sensitive information about you could cause distress or unfair treatment."))
-    return "\n".join(risks)
+    """The likely harms, addressed to the person in their own notice and described in the third person to authorities."""
+    harms = _harms_to_the_reader() if facts.get("audience", "individuals") == "individuals" else _harms_to_the_people()
+    return "\n".join(text for group, text in harms if _has(facts, group))
 
 
 def measures_taken(facts: dict) -> str:

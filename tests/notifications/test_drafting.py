@@ -151,3 +151,12 @@ def test_the_regulator_report_carries_gdpr_33_3_and_a_timeline(eu_regulator_noti
     # The German authority reads German time, not the EU rule file's Brussels calendar zone.
     assert "Breach discovered: 27 March 2026, 10:00 CET (Europe/Berlin)" in text
     assert "Notification due: 30 March 2026" in text
+
+
+def test_a_regulator_reads_the_likely_harms_in_the_third_person(drafted, eu_regulator_notice):
+    regulator = drafting.render_message(version=eu_regulator_notice.current_version, channel="letter", language="en").text
+    assert "Account takeover: the affected people's accounts" in regulator
+    assert "your account" not in regulator
+    china = next(notice for notice in drafted if notice.audience == "regulator" and notice.jurisdictions == ["CN"])
+    chinese = drafting.render_message(version=china.current_version, channel="letter", language="zh-hans").text
+    assert "账户被盗用" in chinese
