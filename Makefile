@@ -38,9 +38,11 @@ integration: $(VENV)/.installed
 	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q
 
 # Fan-out benchmark on PostgreSQL + Redis with real workers and the local fakes (BENCHMARKS.md).
+# BENCH_ARGS passes more options, e.g. BENCH_ARGS=--fanout-seconds=900 for a partial fan-out.
 N ?= 100000
+BENCH_ARGS ?=
 bench: $(VENV)/.installed
-	$(BIN)/python bench/fanout.py --recipients $(N) --record
+	$(BIN)/python bench/fanout.py --recipients $(N) --record $(BENCH_ARGS)
 
 diagram: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py graph_transitions -o docs/incident-states.png incidents.Incident

@@ -24,6 +24,7 @@ import resource
 import secrets
 import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +47,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database", default="breachline_bench")
     parser.add_argument("--record", action="store_true", help="append the results to BENCHMARKS.md")
     parser.add_argument("--timeout", type=float, default=4 * 3600)
+    parser.add_argument(
+        "--fanout-seconds", type=float, default=0,
+        help="stop the fan-out after this many seconds: a partial run, for sizes whose whole fan-out outlasts "
+        "the time at hand (the counts then cover the deliveries finished; default: wait for all)",
+    )
     return parser.parse_args()
 
 
@@ -136,6 +142,28 @@ def time_copy(path: Path, database: str) -> float:
     return elapsed
 
 
+def time_copy_finished(database: str) -> float:
+    """Seconds for COPY of the imported people, already checked, sealed and hashed, into an empty
+    table shaped like the recipients table (its columns, indexes and constraints): the share of an
+    import that is the database's own, whatever the importer does in Python."""
+    import psycopg
+
+    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{database}", autocommit=True) as conn, tempfile.TemporaryFile() as rows:
+        conn.execute("DROP TABLE IF EXISTS bench_finished")
+        conn.execute("CREATE TABLE bench_finished (LIKE notifications_recipient INCLUDING ALL)")
+        with conn.cursor() as cursor, cursor.copy("COPY notifications_recipient TO STDOUT") as copy:
+            for data in copy:
+                rows.write(data)
+        rows.seek(0)
+        started = time.perf_counter()
+        with conn.cursor() as cursor, cursor.copy("COPY bench_finished FROM STDIN") as copy:
+            while chunk := rows.read(1 << 20):
+                copy.write(chunk)
+        elapsed = time.perf_counter() - started
+        conn.execute("DROP TABLE bench_finished")
+    return elapsed
+
+
 def peak_rss_kib(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -193,13 +221,17 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
-def wait_until_final(notice_id: int, timeout: float) -> float:
-    """Poll until no delivery of the notice is queued or sending; return the instant (perf counter)."""
+def wait_until_final(notice_id: int, timeout: float, *, stop_after: float = 0) -> float:
+    """Poll until no delivery of the notice is queued or sending, or ``stop_after`` seconds have
+    passed when it is set; return the instant (perf counter)."""
     from notifications.sending import open_deliveries
 
-    deadline = time.perf_counter() + timeout
+    started = time.perf_counter()
     while open_deliveries(notice_id=notice_id).exists():
-        if time.perf_counter() > deadline:
+        elapsed = time.perf_counter() - started
+        if stop_after and elapsed > stop_after:
+            break
+        if elapsed > timeout:
             raise TimeoutError("deliveries still open at the timeout")
         time.sleep(0.5)
     return time.perf_counter()
@@ -263,12 +295,16 @@ def run(args) -> dict:
         started = time.perf_counter()
         manage("import_recipients", incident.ref, str(path), "--json", env=env, measure=rss_file)
         results["import_seconds"] = time.perf_counter() - started
-        results["rss_import_kib"] = int(rss_file.read_text())
+        results["rss_import_kib"], results["rss_import_children_kib"] = map(int, rss_file.read_text().split())
+        results["copy_finished_seconds"] = time_copy_finished(args.database)
         notice = approved_notice(incident)
         worker = start_workers(env, args.concurrency, workdir / "worker.log")
         reset_fakes(fakes["STATS_URL"])
-        results.update(send_and_wait(notice, args.timeout))
+        results.update(send_and_wait(notice, args.timeout, args.fanout_seconds))
         results["rss_workers_kib"] = {pid: peak_rss_kib(pid) for pid in process_tree(worker.pid)}
+        stop_workers(worker)
+        worker = None
+        results["finished"] = finished_deliveries(notice.pk)
         results["fakes_received"] = fake_stats(fakes["STATS_URL"])
         results["expected"] = expected_per_channel(notice.pk)
         results["p50_seconds"], results["p99_seconds"] = latency_percentiles(notice.pk)
@@ -278,21 +314,35 @@ def run(args) -> dict:
         results["rss_fakes_kib"] = peak_rss_kib(fakes_process.pid)
     finally:
         if worker is not None:
-            os.killpg(worker.pid, 15)
-            worker.wait(timeout=60)
+            stop_workers(worker)
         fakes_process.stdin.close()
         fakes_process.wait(timeout=30)
     return results
 
 
-def send_and_wait(notice, timeout: float) -> dict:
+def stop_workers(worker: subprocess.Popen) -> None:
+    """Warm shutdown: each worker finishes and records the batch it holds, so what the fakes
+    received can be compared with what the database says was sent."""
+    os.killpg(worker.pid, 15)
+    worker.wait(timeout=300)
+
+
+def finished_deliveries(notice_id: int) -> int:
+    from notifications.models import Delivery
+    from notifications.sending import open_deliveries
+
+    everything = Delivery.objects.filter(notice_id=notice_id).exclude(error_code="no_address").count()
+    return everything - open_deliveries(notice_id=notice_id).count()
+
+
+def send_and_wait(notice, timeout: float, stop_after: float) -> dict:
     from notifications.models import Delivery
     from notifications.sending import OperatorActor, notice_send
 
     started = time.perf_counter()
     notice_send(actor=OperatorActor(), notice=notice)
     queued = time.perf_counter()
-    finished = wait_until_final(notice.pk, timeout)
+    finished = wait_until_final(notice.pk, timeout, stop_after=stop_after)
     deliveries = Delivery.objects.filter(notice=notice).exclude(error_code="no_address").count()
     return {
         "deliveries": deliveries,
@@ -305,17 +355,26 @@ def report(results: dict) -> str:
     n = results["recipients"]
     import_rate = n / results["import_seconds"]
     copy_rate = n / results["copy_seconds"]
-    fanout_rate = results["deliveries"] / results["fanout_seconds"]
+    finished_rate = n / results["copy_finished_seconds"]
+    fanout_rate = results["finished"] / results["fanout_seconds"]
     bare = results["bare_loop_per_second"]
     received = results["fakes_received"]
     expected = results["expected"]
-    rss = {"import": results["rss_import_kib"], "bench (notice_send, bare loop)": results["rss_bench_kib"],
+    rss = {"import": results["rss_import_kib"], "import's checking processes": results["rss_import_children_kib"],
+           "bench (notice_send, bare loop)": results["rss_bench_kib"],
            "fakes": results["rss_fakes_kib"]}
     rss.update({f"worker pid {pid}": kib for pid, kib in results["rss_workers_kib"].items()})
     lines = [
         f"recipients: {n:,}; deliveries: {results['deliveries']:,}; worker processes: {results['concurrency']}",
         f"import: {import_rate:,.0f} rows/s; PostgreSQL COPY: {copy_rate:,.0f} rows/s; ratio {import_rate / copy_rate:.2f} (target >= 0.33)",
+        f"  the same people finished (checked, sealed, hashed), COPY into an empty recipients table: "
+        f"{finished_rate:,.0f} rows/s; import is {import_rate / finished_rate:.2f} of that",
         f"creating deliveries in notice_send: {results['queue_seconds']:.1f} s",
+        *(
+            [f"partial run: fan-out stopped after {results['fanout_seconds']:,.0f} s with {results['finished']:,} of "
+             f"{results['deliveries']:,} deliveries final (the figures below cover those)"]
+            if results["finished"] < results["deliveries"] else []
+        ),
         f"fan-out: {fanout_rate:,.0f} deliveries/s; bare loop: {bare:,.0f} messages/s; ratio {fanout_rate / bare:.2f} (target >= 0.5)",
         f"queueing to provider acceptance: p50 {results['p50_seconds']:.1f} s, p99 {results['p99_seconds']:.1f} s",
         "peak RSS: " + ", ".join(f"{name} {kib / 1024:.0f} MB" for name, kib in rss.items()),
@@ -333,9 +392,11 @@ def record(text: str, args) -> None:
     path = ROOT / "BENCHMARKS.md"
     header = "" if path.exists() else "# Benchmarks\n\n## Results (newest last)\n"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    extra = f"--fanout-seconds={args.fanout_seconds:g}" if args.fanout_seconds else ""
     entry = (
         f"\n## {args.recipients:,} recipients, {stamp}\n\n"
-        f"Command: `make bench N={args.recipients}` (`.venv/bin/python bench/fanout.py --recipients {args.recipients}`)\n"
+        f"Command: `make bench N={args.recipients}{extra and f' BENCH_ARGS={extra}'}` "
+        f"(`.venv/bin/python bench/fanout.py --recipients {args.recipients}{extra and ' ' + extra}`)\n"
         f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}\n\n"
         f"```\n{text}\n```\n"
     )

@@ -103,7 +103,13 @@ TEMPLATES = [
 
 DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'breachline.sqlite3'}")
 _refuse_default_password("DATABASE_URL", DATABASE_URL)
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+# Connections live CONN_MAX_AGE seconds across requests and tasks (config/celery.py); the health
+# check replaces one the server dropped (a restart) before its first query instead of failing it.
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server, the worker and beat share the file.
     DATABASES["default"]["OPTIONS"] = {
@@ -180,6 +186,11 @@ CELERY_TASK_IGNORE_RESULT = True
 # A separate queue lets a benchmark or a test run its own workers beside others on one broker.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Celery's Django fixup would close the database connection around every task, and a new one costs
+# PostgreSQL a process and its catalog caches (about 10 ms of CPU, a batch's worth of recording).
+# It now closes it only every CELERY_DB_REUSE_MAX tasks; CONN_MAX_AGE and the health check govern
+# reuse at each task boundary, as at each request (config/celery.py).
+CELERY_DB_REUSE_MAX = 1000
 # acks_late means an unacknowledged task is redelivered after the visibility
 # timeout; it must exceed the longest task several times over or a slow but
 # healthy task would run twice concurrently (the row claims make that safe, not free).
@@ -197,6 +208,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         }
     )
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Processes that check, seal and hash rows in `manage.py import_recipients` (0: one per core).
+IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)
 # Fan-out (notifications/fanout.py; README, "Delivery"). The sweep is what recovers a
 # lost broker message or a killed worker, so beat must run wherever workers do.
 DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 200)
@@ -247,6 +260,10 @@ SMS_RATE_PER_SECOND = env_float("SMS_RATE_PER_SECOND", 10.0)
 EMAIL_RATE_PER_SECOND = env_float("EMAIL_RATE_PER_SECOND", 50.0)
 PUSH_RATE_PER_SECOND = env_float("PUSH_RATE_PER_SECOND", 100.0)
 PROVIDER_TIMEOUT_SECONDS = env_float("PROVIDER_TIMEOUT_SECONDS", 10.0)
+
+# A TrueType font (path, or path#index for a .ttc subfont) that PDFs set and embed Chinese in;
+# empty: the CID font STSong-Light, which is never embedded (README, "Printed letters").
+PDF_CJK_FONT_FILE = env_str("PDF_CJK_FONT_FILE")
 
 # Personal data of affected people is encrypted at rest with these keys. The first
 # key encrypts; every key decrypts, so a new key can be put first and old rows

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from notifications import crypto
+from notifications.models.indexes import EqualityIndex
 
 __all__ = ["Recipient", "new_personal_token"]
 
@@ -54,7 +55,10 @@ class Recipient(models.Model):
     so that fan-out can select people in SQL without decrypting anyone.
     """
 
-    incident = models.ForeignKey("incidents.Incident", on_delete=models.CASCADE, related_name="recipients")
+    # Not indexed on its own: every index below starts with the incident or is scoped by it.
+    incident = models.ForeignKey(
+        "incidents.Incident", on_delete=models.CASCADE, related_name="recipients", db_index=False
+    )
     external_id = models.CharField(max_length=200, help_text="The organisation's own id for the person.")
     jurisdiction = models.CharField(max_length=10, help_text="Residence: ISO 3166-1 alpha-2 or ISO 3166-2 (US).")
     language = models.CharField(max_length=10, default="en")
@@ -67,7 +71,7 @@ class Recipient(models.Model):
     has_sms = models.BooleanField(default=False)
     has_push = models.BooleanField(default=False)
     has_letter = models.BooleanField(default=False)
-    personal_token = models.CharField(max_length=64, unique=True, default=new_personal_token, editable=False)
+    personal_token = models.CharField(max_length=64, default=new_personal_token, editable=False)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -75,10 +79,15 @@ class Recipient(models.Model):
         ordering = ["incident_id", "id"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "external_id"], name="one_recipient_per_external_id"),
+            # A constraint rather than unique=True: looked up by equality only, so no second
+            # (LIKE) index on PostgreSQL.
+            models.UniqueConstraint(fields=["personal_token"], name="one_recipient_per_personal_token"),
         ]
         indexes = [
-            models.Index(fields=["incident", "email_hash"], name="recipient_email_hash"),
-            models.Index(fields=["incident", "phone_hash"], name="recipient_phone_hash"),
+            # Partial: people without an e-mail (or phone) share the empty value, and a hash
+            # index slows down with many equal keys; the importer's lookups exclude it too.
+            EqualityIndex(fields=["email_hash"], name="recipient_email_hash", condition=~models.Q(email_hash="")),
+            EqualityIndex(fields=["phone_hash"], name="recipient_phone_hash", condition=~models.Q(phone_hash="")),
             models.Index(fields=["incident", "jurisdiction"], name="recipient_jurisdiction"),
         ]
         permissions = [
@@ -112,21 +121,14 @@ class Recipient(models.Model):
         unknown = set(changes) - set(CONTACT_FIELDS)
         if unknown:
             raise TypeError(f"Unknown contact fields: {', '.join(sorted(unknown))}")
-        contact = {**self.contact, **changes}
-        contact = {key: value for key, value in contact.items() if value}
+        contact = {key: value for key, value in {**self.contact, **changes}.items() if value}
         self.__dict__["_contact"] = contact
-        self.contact_sealed = seal_contact(contact, personal_token=self.personal_token)
-        self.email_hash = email_hash(contact.get("email", ""))
-        self.phone_hash = phone_hash(contact.get("phone", ""))
-        self.refresh_channel_flags()
+        for column, value in sealed_columns(contact, is_minor=self.is_minor, personal_token=self.personal_token).items():
+            setattr(self, column, value)
 
     def refresh_channel_flags(self) -> None:
-        contact = self.contact
-        prefix = "guardian_" if self.is_minor else ""
-        self.has_email = bool(contact.get(f"{prefix}email"))
-        self.has_sms = bool(contact.get(f"{prefix}phone"))
-        self.has_push = not self.is_minor and bool(contact.get("fcm_token") or contact.get("webpush_subscription"))
-        self.has_letter = bool(contact.get("postal_address"))
+        for column, value in channel_flags(self.contact, is_minor=self.is_minor).items():
+            setattr(self, column, value)
 
     def contact_for(self, channel: str) -> str | None:
         """Return the address for ``channel`` ("email", "sms", "push", "letter"), or None.
@@ -169,3 +171,25 @@ def recipient_context(personal_token: str) -> bytes:
 def seal_contact(contact: dict[str, Any], *, personal_token: str) -> str:
     payload = json.dumps({key: value for key, value in contact.items() if value}, separators=(",", ":"))
     return crypto.seal(payload.encode("utf-8"), context=recipient_context(personal_token))
+
+
+def channel_flags(contact: dict[str, Any], *, is_minor: bool) -> dict[str, bool]:
+    """Which channels reach the person: a minor through the guardian's e-mail and phone, never push."""
+    prefix = "guardian_" if is_minor else ""
+    return {
+        "has_email": bool(contact.get(f"{prefix}email")),
+        "has_sms": bool(contact.get(f"{prefix}phone")),
+        "has_push": not is_minor and bool(contact.get("fcm_token") or contact.get("webpush_subscription")),
+        "has_letter": bool(contact.get("postal_address")),
+    }
+
+
+def sealed_columns(contact: dict[str, Any], *, is_minor: bool, personal_token: str) -> dict[str, Any]:
+    """The stored columns derived from the contact details: the sealed JSON, the keyed hashes
+    that find duplicates, and the channel flags. The importer calls it without building a model."""
+    return {
+        "contact_sealed": seal_contact(contact, personal_token=personal_token),
+        "email_hash": email_hash(contact.get("email", "")),
+        "phone_hash": phone_hash(contact.get("phone", "")),
+        **channel_flags(contact, is_minor=is_minor),
+    }

@@ -241,3 +241,26 @@ def test_the_importer_streams_its_input_and_writes_before_it_ends(responder, inc
 def test_rows_from_csv_counts_data_rows_from_one_even_across_multiline_values():
     stream = io.StringIO('external_id,postal_address,jurisdiction\nc-1,"Line 1\nLine 2",DE\nc-2,,DE\n')
     assert [number for number, _ in rows_from_csv(stream)] == [1, 2]
+
+
+def test_checking_in_worker_processes_gives_the_same_result_as_in_one(tmp_path, responder, incident, monkeypatch):
+    """Chunks of four rows in two processes: duplicates across chunks are still found, the report
+    keeps row order, and the people stored are the same."""
+    monkeypatch.setattr("notifications.recipients.CHECK_CHUNK_ROWS", 4)
+    path = write(tmp_path, "people.csv", [HEADER, *SEEDED])
+    summary = recipients_import_file(actor=responder, incident=incident, path=path, workers=2)
+    assert (summary.imported, summary.rejected, summary.kept_with_warnings) == (5, 10, 1)
+    assert read_rejects(f"{path}.rejects.csv")[1:] == EXPECTED_REJECTS
+    stored = {person.external_id: person for person in Recipient.objects.filter(incident=incident)}
+    assert sorted(stored) == ["c-1", "c-11", "c-13", "c-14", "c-2"]
+    assert stored["c-11"].phone == "+14155552671"
+    assert stored["c-13"].guardian_email == "parent@example.org"
+
+
+def test_any_text_in_an_external_id_is_stored_as_written(tmp_path, responder, incident):
+    """Tabs, backslashes and line breaks are field and row separators in PostgreSQL's COPY text."""
+    awkward = 'a\tb\\c\nd\re "quoted" \\N'
+    path = tmp_path / "awkward.jsonl"
+    path.write_text(json.dumps({"external_id": awkward, "email": "w@example.org", "jurisdiction": "DE"}) + "\n")
+    assert recipients_import_file(actor=responder, incident=incident, path=path).imported == 1
+    assert Recipient.objects.get(incident=incident).external_id == awkward

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incidents.errors import Conflict
 from incidents.models import Incident
-from notifications.recipients import ImportFormatError, recipients_import_file
+from notifications.recipients import ImportFormatError, import_workers, recipients_import_file
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             raise CommandError(f"No incident {ref}.")
         actor = self._actor(user)
         try:
-            summary = recipients_import_file(actor=actor, incident=incident, path=file)
+            summary = recipients_import_file(actor=actor, incident=incident, path=file, workers=import_workers())
         except (ImportFormatError, PermissionDenied, Conflict, OSError) as exc:
             raise CommandError(f"{file}: {exc}") from exc
         self.stdout.write(_render(summary.as_dict(), as_json=as_json))
