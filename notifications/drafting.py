@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -205,16 +206,34 @@ def _language_of(version, language: str | None) -> str:
 
 def personal_values(version, recipient) -> dict[str, str]:
     """The placeholders' values for one reader, dates in their jurisdiction's zone."""
+    return readers_values(version, getattr(recipient, "jurisdiction", None))(recipient)
+
+
+def readers_values(version, jurisdiction: str | None) -> Callable[[object], dict[str, str]]:
+    """``personal_values`` for readers in ``jurisdiction`` in the active language.
+
+    What those readers share (the zone, the dates of the breach, the greeting for a
+    reader without a name) is worked out once, here; the function returned needs no
+    active language, so a fan-out can call it for each of thousands of people.
+    """
     language = translation.get_language() or "en"
-    zone = zone_for(getattr(recipient, "jurisdiction", None))
+    zone = zone_for(jurisdiction)
     facts = version.facts
-    return {
-        "name": getattr(recipient, "name", "") or gettext("Customer"),
-        "link": getattr(recipient, "personal_url", "") or "",
+    customer = gettext("Customer")
+    dates = {
         "occurred_at": format_when(facts.get("occurred_at"), zone=zone, language=language),
         "aware_at": format_when(facts.get("aware_at"), zone=zone, language=language),
-        "notice_date": format_when(timezone.now(), zone=zone, language=language, date_only=True),
     }
+
+    def values(recipient) -> dict[str, str]:
+        return {
+            "name": getattr(recipient, "name", "") or customer,
+            "link": getattr(recipient, "personal_url", "") or "",
+            **dates,
+            "notice_date": format_when(timezone.now(), zone=zone, language=language, date_only=True),
+        }
+
+    return values
 
 
 def personalise(text: str, values: dict[str, str], *, html: bool) -> str:

@@ -7,6 +7,9 @@ a local fake while the real google-auth and requests code runs.
 
 from __future__ import annotations
 
+import os
+from functools import lru_cache
+
 import requests
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -35,7 +38,7 @@ class FcmTransport(ClosingMixin):
     def __init__(self, *, credentials_file: str, project_id: str = "", api_base_url: str, timeout: float):
         if not credentials_file:
             raise ImproperlyConfigured("FCM push needs FCM_CREDENTIALS_FILE (a service-account JSON).")
-        credentials = service_account.Credentials.from_service_account_file(credentials_file, scopes=[SCOPE])
+        credentials = service_account_credentials(credentials_file)
         project = project_id or credentials.project_id
         if not project:
             raise ImproperlyConfigured("FCM push needs FCM_PROJECT_ID or a project_id in the credentials.")
@@ -74,6 +77,23 @@ class FcmTransport(ClosingMixin):
 
     def close(self) -> None:
         self._session.close()
+
+
+def service_account_credentials(path: str) -> service_account.Credentials:
+    """The credentials of the service-account file at ``path``, loaded once per process and file version.
+
+    Parsing the file's RSA key costs tens of milliseconds and every new credentials object
+    fetches its own access token, so a transport built per batch shares these instead; a
+    replaced or rewritten file (another inode, mtime or size) is loaded afresh. Raises OSError
+    when it is unreadable.
+    """
+    stat = os.stat(path)
+    return _credentials(path, (stat.st_ino, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=8)
+def _credentials(path: str, version: tuple[int, int, int]) -> service_account.Credentials:
+    return service_account.Credentials.from_service_account_file(path, scopes=[SCOPE])
 
 
 def fcm_body(message: OutboundMessage) -> dict:

@@ -84,6 +84,9 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
             models.Index(fields=["notice", "channel", "status"], name="delivery_progress"),
             models.Index(fields=["version", "status"], name="delivery_version_status"),
+            # "Is this notice still sending?" after every batch: constant time however many
+            # deliveries are final, because only the open ones are in it.
+            models.Index(fields=["notice"], condition=models.Q(status__in=OPEN_STATUSES), name="delivery_open"),
         ]
         permissions = [
             ("send_notice", "Can queue an approved notice for delivery"),

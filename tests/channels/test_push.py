@@ -53,6 +53,27 @@ def test_fcm_fetches_a_new_access_token_when_the_old_one_is_refused(fcm_server):
     assert len(fcm_server.messages) == 2
 
 
+def test_fcm_transports_of_later_batches_reuse_the_access_token(fcm_server):
+    for batch in range(3):
+        with transport_for("fcm") as fcm:
+            fcm.send(_push(f"app-token-{batch}"))
+
+    assert fcm_server.token_grants == 1
+    assert len(fcm_server.messages) == 3
+
+
+def test_a_replaced_fcm_credentials_file_is_read_again(fcm_server, settings, tmp_path):
+    with transport_for("fcm") as fcm:
+        fcm.send(_push("app-token-1"))
+    fcm_server.write_service_account(tmp_path / "rotated.json").replace(settings.FCM_CREDENTIALS_FILE)
+
+    with transport_for("fcm") as fcm:
+        fcm.send(_push("app-token-2"))
+
+    assert fcm_server.token_grants == 2
+    assert len(fcm_server.messages) == 2
+
+
 @pytest.mark.parametrize("error_code", ["UNREGISTERED", "INVALID_ARGUMENT", "SENDER_ID_MISMATCH"])
 def test_fcm_token_that_can_never_work_is_a_permanent_failure(fcm_server, error_code):
     fcm_server.fail_token("stale-token", error_code)

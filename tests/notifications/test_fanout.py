@@ -235,6 +235,27 @@ def test_the_sweep_requeues_deliveries_a_dead_worker_held_and_ones_no_message_ca
     assert fanout.deliveries_send_batch(delivery_ids=ids).sent == len(ids)
 
 
+def test_a_send_recorded_after_the_sweep_took_the_row_back_changes_nothing(providers, legal, incident, notice, settings):
+    settings.DELIVERY_STUCK_SECONDS = 60
+    people(incident, 2, fcm_token=None)
+    ids = _send(notice, legal)
+    held = fanout.deliveries_claim(delivery_ids=ids)
+    Delivery.objects.filter(pk=held[0].pk).update(claimed_at=timezone.now() - timedelta(minutes=5))
+    fanout.deliveries_sweep(send=Sent())
+    report = fanout.BatchReport(retry_ids=[])
+
+    fanout.deliveries_record(
+        deliveries=held, outcomes=[fanout.Outcome(row.pk, provider_id=f"id-{row.pk}") for row in held], report=report
+    )
+
+    requeued = Delivery.objects.get(pk=held[0].pk)
+    assert (requeued.status, requeued.provider_id, requeued.sent_at, requeued.attempts) == ("queued", "", None, 1)
+    others = Delivery.objects.filter(pk__in=[row.pk for row in held[1:]])
+    assert {row.pk: (row.status, row.provider_id, row.claim_token) for row in others} == {
+        row.pk: ("sent", f"id-{row.pk}", None) for row in held[1:]
+    }
+
+
 def test_the_sweep_leaves_alone_what_a_task_message_still_carries(providers, legal, incident, notice):
     people(incident, 2)
     _send(notice, legal)
@@ -278,3 +299,27 @@ def test_batch_rendering_gives_each_person_exactly_what_render_message_gives(leg
 
     assert batch == drafting.render_message(version=notice.current_version, channel=channel, language=language, recipient=ada)
     assert channel == "push" or ada.personal_url in batch.text, "push carries the link beside the text"
+
+
+def test_one_renderer_gives_people_in_several_jurisdictions_and_languages_each_their_own_copy(legal, incident):
+    notice = approved_notice(incident, languages=["en", "zh-hans"])
+    readers = [
+        person(incident, "ada", jurisdiction="DE", email="a@example.org", name="Ada"),
+        person(incident, "bo", jurisdiction="US-NY", language="zh-hans", email="b@example.org", name="Bo"),
+        person(incident, "cy", jurisdiction="US-NY", email="c@example.org", name=""),
+        person(incident, "di", jurisdiction="DE", language="zh-hans", email="d@example.org", name=""),
+    ]
+    for reader in readers:
+        reader.save()
+    sending.notice_send(actor=legal, notice=notice)
+    deliveries = fanout.deliveries_claim(delivery_ids=Delivery.objects.values_list("id", flat=True))
+    renderer = fanout.BatchRenderer()
+
+    copies = {delivery.recipient.external_id: renderer.render(delivery) for delivery in deliveries}
+
+    for reader in readers:
+        expected = drafting.render_message(
+            version=notice.current_version, channel="email", language=reader.language, recipient=reader
+        )
+        assert copies[reader.external_id] == expected
+    assert "Customer" in copies["cy"].text
