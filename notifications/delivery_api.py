@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
+from contextlib import ExitStack
+
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from notifications import announcements, evidence, sending
+from notifications import announcements, evidence, letters, sending
 from notifications.models import Notice
 
 VIEW_PERMISSION = "notifications.view_delivery"
@@ -90,6 +94,36 @@ class NoticeLettersCsv(APIView):
         response = StreamingHttpResponse(evidence.letters_csv_rows(notice=notice), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-letters.csv"'
         return response
+
+
+class PdfRenderer(BaseRenderer):
+    """Lets a client ask for application/pdf; the body itself is a file the view streams."""
+
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return str(data).encode()
+
+
+class NoticeLettersPdf(APIView):
+    """GET: the printed letters for the mail house, one per person flagged for a letter, as one PDF."""
+
+    renderer_classes = [JSONRenderer, PdfRenderer]
+
+    @extend_schema(responses={(200, "application/pdf"): bytes})
+    def get(self, request, pk: int):
+        notice = _notice(request, pk, EXPORT_PERMISSION)
+        with ExitStack() as on_error:
+            # A file on disk, not memory: a batch can run to thousands of pages. FileResponse
+            # closes (and so deletes) it once sent; an error closes it here.
+            output = on_error.enter_context(tempfile.TemporaryFile())
+            letters.letters_pdf_write(actor=request.user, notice=notice, stream=output)
+            on_error.pop_all()
+        output.seek(0)
+        return FileResponse(output, as_attachment=True, filename=f"notice-{notice.pk}-letters.pdf",
+                            content_type="application/pdf")
 
 
 class NoticeDeliveriesCsv(APIView):

@@ -12,6 +12,7 @@ urlpatterns = [
     ),
     path("api/notices/<int:pk>/deliveries.csv", delivery_api.NoticeDeliveriesCsv.as_view(), name="api-notice-deliveries-csv"),
     path("api/notices/<int:pk>/letters.csv", delivery_api.NoticeLettersCsv.as_view(), name="api-notice-letters-csv"),
+    path("api/notices/<int:pk>/letters.pdf", delivery_api.NoticeLettersPdf.as_view(), name="api-notice-letters-pdf"),
     path("api/notices/<int:pk>/channel-plan/", delivery_api.NoticeChannelPlanView.as_view(), name="api-notice-channel-plan"),
     path("api/notices/<int:pk>/reach/", delivery_api.NoticeReach.as_view(), name="api-notice-reach"),
     path("api/notices/<int:pk>/announcement/", delivery_api.NoticeAnnouncementView.as_view(), name="api-notice-announcement"),

@@ -128,15 +128,9 @@ def deliveries_csv_rows(*, notice: Notice) -> Iterator[str]:
         yield writer.writerow([neutralise(cell) for cell in cells])
 
 
-LETTER_COLUMNS = ["external_id", "name", "postal_address", "language", "personal_url", "jurisdiction", "delivery_id"]
-
-
-def letters_csv_rows(*, notice: Notice) -> Iterator[str]:
-    """The mail house's merge file: one line per person flagged for a printed letter, with the
-    name and postal address decrypted, their language and personal link (the letter itself is
-    the notice's PDF in that language, ``notifications.pdf.notice_pdf``)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(LETTER_COLUMNS)
+def letter_deliveries(*, notice: Notice) -> Iterator[Delivery]:
+    """One delivery flagged ``needs_printed_letter`` per person (their first), with the person,
+    in person order, read in chunks so memory stays flat."""
     flagged = (
         Delivery.objects.filter(notice=notice, needs_printed_letter=True)
         .select_related("recipient")
@@ -144,9 +138,21 @@ def letters_csv_rows(*, notice: Notice) -> Iterator[str]:
     )
     previous = None
     for delivery in flagged.iterator(chunk_size=1000):
-        if delivery.recipient_id == previous:
-            continue
-        previous = delivery.recipient_id
+        if delivery.recipient_id != previous:
+            previous = delivery.recipient_id
+            yield delivery
+
+
+LETTER_COLUMNS = ["external_id", "name", "postal_address", "language", "personal_url", "jurisdiction", "delivery_id"]
+
+
+def letters_csv_rows(*, notice: Notice) -> Iterator[str]:
+    """The mail house's merge file: one line per person flagged for a printed letter, with the
+    name and postal address decrypted, their language and personal link (the letters themselves
+    are ``notifications.letters.letters_pdf_write``)."""
+    writer = csv.writer(_Echo())
+    yield writer.writerow(LETTER_COLUMNS)
+    for delivery in letter_deliveries(notice=notice):
         person = delivery.recipient
         cells = [person.external_id, person.name, person.postal_address, delivery.language, person.personal_url,
                  person.jurisdiction, delivery.pk]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -19,6 +20,8 @@ PROFILE = {
     "call_centre_phone": "+1 800 555 0100", "call_centre_hours": "Monday to Friday, 9:00 to 18:00",
 }
 CAUSE = {"en": "An engineer made the snapshot public by mistake.", "zh-hans": "一名工程师误将快照设为公开。"}
+# Debian's fonts-wqy-zenhei: a TrueType collection of three faces with Chinese (.ci/run installs it).
+ZENHEI = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 
 @pytest.fixture
@@ -63,6 +66,20 @@ def individual_notice(drafted) -> Notice:
 @pytest.fixture
 def eu_regulator_notice(drafted) -> Notice:
     return next(notice for notice in drafted if notice.audience == "regulator" and notice.jurisdictions == ["EU"])
+
+
+@pytest.fixture
+def cn_regulator_notice(drafted) -> Notice:
+    return next(notice for notice in drafted if notice.audience == "regulator" and notice.jurisdictions == ["CN"])
+
+
+@pytest.fixture
+def zenhei(settings) -> Path:
+    """PDF_CJK_FONT_FILE set to the first face of WenQuanYi Zen Hei; skips where the font is not installed."""
+    if not ZENHEI.is_file():
+        pytest.skip(f"{ZENHEI} is missing: apt-get install fonts-wqy-zenhei (.ci/run does)")
+    settings.PDF_CJK_FONT_FILE = f"{ZENHEI}#0"
+    return ZENHEI
 
 
 def complete(notice: Notice, actor) -> Notice:
