@@ -11,6 +11,7 @@ import shutil
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connections
 
 from incidents.models import Incident
 
@@ -37,6 +38,10 @@ def page(monkeypatch):
         )
         yield browser.new_page()
         browser.close()
+        # With Playwright's loop in this thread, Django keeps the test's database connection in
+        # the loop's context, where the test run's own teardown does not see it: close it here,
+        # or it keeps the test database from being dropped.
+        connections.close_all()
 
 
 def test_responder_logs_in_creates_and_contains_an_incident(live_server, page, settings):
