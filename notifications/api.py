@@ -11,7 +11,8 @@ reader unless ``placeholders=1`` asks for the approved form with ``[[...]]`` in.
 from __future__ import annotations
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -130,6 +131,13 @@ class NoticeVersions(APIView):
 
 
 class NoticeDiff(APIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("from", OpenApiTypes.INT, required=True, description="Older version number."),
+            OpenApiParameter("to", OpenApiTypes.INT, required=True, description="Newer version number."),
+        ],
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, pk: int):
         notice = notice_get(user=request.user, pk=pk)
         try:

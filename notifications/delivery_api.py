@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.renderers import BaseRenderer, JSONRenderer
@@ -35,6 +36,7 @@ class ChannelPlanSerializer(serializers.Serializer):
 class NoticeDeliverySummary(APIView):
     """GET: live count per channel and status, for the progress bar."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
         return Response(evidence.notice_delivery_summary(notice=_notice(request, pk)))
 
@@ -42,6 +44,7 @@ class NoticeDeliverySummary(APIView):
 class NoticeSend(APIView):
     """POST: queue an approved notice (202); again is harmless and answers the same."""
 
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
     def post(self, request, pk: int):
         notice = sending.notice_send(actor=request.user, notice=_notice(request, pk))
         return Response(evidence.notice_delivery_summary(notice=notice), status=status.HTTP_202_ACCEPTED)
@@ -67,6 +70,7 @@ class NoticeChannelPlanView(APIView):
 class NoticeReach(APIView):
     """GET: per jurisdiction, who no channel reached, letters to print, substitute notice."""
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request, pk: int):
         return Response(evidence.notice_reach(notice=_notice(request, pk)))
 
@@ -87,6 +91,7 @@ class NoticeLettersCsv(APIView):
 
     renderer_classes = [JSONRenderer, CsvRenderer]
 
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         notice = _notice(request, pk, EXPORT_PERMISSION)
         if not request.user.has_perm(CONTACT_PERMISSION):
@@ -131,6 +136,7 @@ class NoticeDeliveriesCsv(APIView):
 
     renderer_classes = [JSONRenderer, CsvRenderer]
 
+    @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         notice = _notice(request, pk, EXPORT_PERMISSION)
         response = StreamingHttpResponse(evidence.deliveries_csv_rows(notice=notice), content_type="text/csv")

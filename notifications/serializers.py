@@ -50,7 +50,7 @@ class NoticeSerializer(serializers.Serializer):
         version = notice.current_version
         return version.approved_by.username if version.approved_by_id else None
 
-    def get_approved_at(self, notice: Notice):
+    def get_approved_at(self, notice: Notice) -> str | None:
         version = notice.current_version
         return version.approved_at.isoformat() if version.approved_at else None
 
