@@ -28,6 +28,7 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO
 
 import requests
 
@@ -122,24 +123,29 @@ def write_csv(path: Path, count: int) -> None:
 # Measurements.
 
 
-def time_copy(path: Path, database: str) -> float:
-    """Seconds for PostgreSQL COPY of the CSV into a plain table of text columns."""
+def _timed_copy_into(database: str, table: str, shape: str, copy_sql: str, source: IO[bytes]) -> float:
+    """Seconds for ``copy_sql`` to load ``source`` into a new ``table`` created as ``shape``; then drops it."""
     import psycopg
 
     with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{database}", autocommit=True) as conn:
-        conn.execute("DROP TABLE IF EXISTS bench_copy")
-        conn.execute("CREATE TABLE bench_copy (" + ", ".join(f"{c} text" for c in CSV_COLUMNS) + ")")
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
+        conn.execute(f"CREATE TABLE {table} {shape}")
         started = time.perf_counter()
-        with (
-            conn.cursor() as cursor,
-            cursor.copy("COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
-            path.open("rb") as handle,
-        ):
-            while chunk := handle.read(1 << 20):
+        with conn.cursor() as cursor, cursor.copy(copy_sql) as copy:
+            while chunk := source.read(1 << 20):
                 copy.write(chunk)
         elapsed = time.perf_counter() - started
-        conn.execute("DROP TABLE bench_copy")
+        conn.execute(f"DROP TABLE {table}")
     return elapsed
+
+
+def time_copy(path: Path, database: str) -> float:
+    """Seconds for PostgreSQL COPY of the CSV into a plain table of text columns."""
+    with path.open("rb") as handle:
+        return _timed_copy_into(
+            database, "bench_copy", "(" + ", ".join(f"{c} text" for c in CSV_COLUMNS) + ")",
+            "COPY bench_copy FROM STDIN WITH (FORMAT csv, HEADER true)", handle,
+        )
 
 
 def time_copy_finished(database: str) -> float:
@@ -148,20 +154,19 @@ def time_copy_finished(database: str) -> float:
     import that is the database's own, whatever the importer does in Python."""
     import psycopg
 
-    with psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{database}", autocommit=True) as conn, tempfile.TemporaryFile() as rows:
-        conn.execute("DROP TABLE IF EXISTS bench_finished")
-        conn.execute("CREATE TABLE bench_finished (LIKE notifications_recipient INCLUDING ALL)")
-        with conn.cursor() as cursor, cursor.copy("COPY notifications_recipient TO STDOUT") as copy:
+    with tempfile.TemporaryFile() as rows:
+        with (
+            psycopg.connect(f"postgres://postgres@127.0.0.1:5432/{database}") as conn,
+            conn.cursor() as cursor,
+            cursor.copy("COPY notifications_recipient TO STDOUT") as copy,
+        ):
             for data in copy:
                 rows.write(data)
         rows.seek(0)
-        started = time.perf_counter()
-        with conn.cursor() as cursor, cursor.copy("COPY bench_finished FROM STDIN") as copy:
-            while chunk := rows.read(1 << 20):
-                copy.write(chunk)
-        elapsed = time.perf_counter() - started
-        conn.execute("DROP TABLE bench_finished")
-    return elapsed
+        return _timed_copy_into(
+            database, "bench_finished", "(LIKE notifications_recipient INCLUDING ALL)",
+            "COPY bench_finished FROM STDIN", rows,
+        )
 
 
 def peak_rss_kib(pid: int) -> int:
