@@ -6,18 +6,8 @@ the admin shows them and changes nothing.
 
 from django.contrib import admin
 
+from incidents.admin import ReadOnlyAdmin
 from notifications.models import Notice, NoticeVersion, RegulatorSubmission
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class NoticeVersionInline(admin.TabularInline):

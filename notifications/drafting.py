@@ -212,8 +212,8 @@ def personal_values(version, recipient) -> dict[str, str]:
 def readers_values(version, jurisdiction: str | None) -> Callable[[object], dict[str, str]]:
     """``personal_values`` for readers in ``jurisdiction`` in the active language.
 
-    What those readers share (the zone, the dates of the breach, the greeting for a
-    reader without a name) is worked out once, here; the function returned needs no
+    What those readers share (the zone, the dates of the breach and of the notice, the
+    greeting for a reader without a name) is worked out once, here; the function returned needs no
     active language, so a fan-out can call it for each of thousands of people.
     """
     language = translation.get_language() or "en"
@@ -223,6 +223,7 @@ def readers_values(version, jurisdiction: str | None) -> Callable[[object], dict
     dates = {
         "occurred_at": format_when(facts.get("occurred_at"), zone=zone, language=language),
         "aware_at": format_when(facts.get("aware_at"), zone=zone, language=language),
+        "notice_date": format_when(timezone.now(), zone=zone, language=language, date_only=True),
     }
 
     def values(recipient) -> dict[str, str]:
@@ -230,7 +231,6 @@ def readers_values(version, jurisdiction: str | None) -> Callable[[object], dict
             "name": getattr(recipient, "name", "") or customer,
             "link": getattr(recipient, "personal_url", "") or "",
             **dates,
-            "notice_date": format_when(timezone.now(), zone=zone, language=language, date_only=True),
         }
 
     return values
