@@ -65,7 +65,7 @@ def incident_validate_facts(
         if not is_known_jurisdiction(code):
             errors.setdefault("affected", []).append(
                 f"Unknown jurisdiction code {code!r}: use ISO 3166-1 alpha-2 (DE, CN, SG) or ISO 3166-2 for "
-                "US states (US-CA)."
+                "US states and Canadian provinces (US-CA, CA-QC)."
             )
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             errors.setdefault("affected", []).append(f"The count for {code} must be a whole number of 0 or more.")

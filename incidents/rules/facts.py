@@ -77,7 +77,8 @@ def _affected(data: dict) -> dict[str, int]:
         if not jurisdictions.is_known_jurisdiction(code):
             raise FactsError(
                 f"affected.{code}",
-                "unknown jurisdiction code: use ISO 3166-1 alpha-2 (DE, CN) or ISO 3166-2 for US (US-CA)",
+                "unknown jurisdiction code: use ISO 3166-1 alpha-2 (DE, CN) or ISO 3166-2 for US states and "
+                "Canadian provinces (US-CA, CA-QC)",
             )
         if isinstance(count, bool) or not isinstance(count, int):
             raise FactsError(f"affected.{code}", f"must be a whole number, got {count!r}")
@@ -133,8 +134,8 @@ def _regimes(data: dict, known: frozenset[str]) -> tuple[str, ...]:
 
 def _establishment(data: dict) -> str | None:
     value = data.get("eu_main_establishment")
-    if value is not None and value not in jurisdictions.EU_MEMBER_STATES:
-        raise FactsError("eu_main_establishment", f"must be an EU member-state code or null, got {value!r}")
+    if value is not None and value not in jurisdictions.EEA_MEMBER_STATES:
+        raise FactsError("eu_main_establishment", f"must be an EEA member-state code or null, got {value!r}")
     return value
 
 

@@ -147,3 +147,56 @@ def test_a_difc_entity_reports_to_the_difc_commissioner_instead_of_the_federal_d
     difc = _plan("AE", 400, ["name"], "2026-08-03T09:00:00+04:00", risk="high", regimes=["AE-DIFC"])
     assert {entry["rule_code"] for entry in federal["obligations"]} == {"AE:data_office", "AE:data_subjects"}
     assert {entry["rule_code"] for entry in difc["obligations"]} == {"AE:difc_commissioner"}
+
+
+@pytest.mark.parametrize(
+    ("residence", "aware_at", "authority", "due_at"),
+    [
+        ("NO", "2026-07-03T16:00:00+02:00", "Datatilsynet (Norway)", "2026-07-06T14:00:00Z"),
+        ("IS", "2026-07-03T16:00:00+00:00", "Persónuvernd (Iceland)", "2026-07-06T16:00:00Z"),
+        ("LI", "2026-07-03T16:00:00+02:00", "Datenschutzstelle Fürstentum Liechtenstein", "2026-07-06T14:00:00Z"),
+    ],
+)
+def test_people_in_the_eea_efta_states_engage_the_gdpr_with_their_own_authority(residence, aware_at, authority, due_at):
+    output = _plan(residence, 2500, ["name", "national_id"], aware_at, risk="high")
+    report = next(entry for entry in output["obligations"] if entry["rule_code"] == "EU:supervisory_authority")
+    assert (report["residence"], report["authority"], report["due_at"]) == (residence, authority, due_at)
+    assert not [warning for warning in output["warnings"] if warning["code"] == "no_rule"]
+
+
+def test_every_eea_state_has_its_supervisory_authority():
+    from incidents.rules.jurisdictions import EEA_MEMBER_STATES
+
+    assert set(load_rules().get("EU").authorities) >= EEA_MEMBER_STATES
+
+
+def test_a_main_establishment_in_norway_makes_datatilsynet_the_lead_authority():
+    facts = {"aware_at": "2026-07-03T16:00:00+02:00", "affected": {"NO": 40, "DE": 60}, "data_categories": ["name"],
+             "risk": "medium", "eu_main_establishment": "NO"}
+    output = plan_to_json(plan(facts_from_json(facts)))
+    report = next(entry for entry in output["obligations"] if entry["rule_code"] == "EU:supervisory_authority")
+    assert (report["authority"], report["affected_count"]) == ("Datatilsynet (Norway)", 100)
+
+
+def test_a_main_establishment_outside_the_eea_is_refused():
+    from incidents.rules.facts import FactsError
+
+    facts = {"aware_at": "2026-07-03T16:00:00+02:00", "affected": {"DE": 60}, "data_categories": ["name"],
+             "eu_main_establishment": "CH"}
+    with pytest.raises(FactsError, match="eu_main_establishment"):
+        facts_from_json(facts)
+
+
+def test_cert_in_six_hours_apply_now_while_the_dpdp_rows_wait_for_may_2027():
+    output = _plan("IN", 5000, ["name", "national_id"], "2026-11-27T22:30:00+05:30")
+    assert _due(output, "IN:cert_in") == "2026-11-27T23:00:00Z"
+    assert {_reason(output, code) for code in ("IN:board_report", "IN:board_initial", "IN:principals")} == {
+        "not_in_force"
+    }
+
+
+def test_cert_in_and_the_dpdp_report_run_side_by_side_once_rule_7_applies():
+    output = _plan("IN", 40, ["name", "phone_number"], "2027-05-14T18:00:00+05:30", risk="low")
+    assert (_due(output, "IN:cert_in"), _due(output, "IN:board_report")) == (
+        "2027-05-14T18:30:00Z", "2027-05-17T12:30:00Z"
+    )

@@ -62,7 +62,7 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ('safe_harbour = "encryption"', 'safe_harbor = "encryption"', "duties[1].safe_harbor"),
         ('last_verified = 2026-11-29\n', "", "last_verified"),
         ('content = ["nature", "contact"', 'content = ["nature", "hotline"', "duties[1].content[1]"),
-        ('residence = ["EU"]', 'residence = ["EU", "XX"]', "applies.residence[1]"),
+        ('residence = ["EEA"]', 'residence = ["EEA", "XX"]', "applies.residence[1]"),
     ],
 )
 def test_a_broken_rule_file_fails_naming_file_and_field(tmp_path, old, new, field):
