@@ -4,6 +4,22 @@ Codes are stable public identifiers: incidents, recipients, rule files and the
 planner's JSON all use them. ``dpc`` is the ENISA data-processing-context base
 score (1 simple, 2 behavioural, 3 financial, 4 sensitive); credentials carry the
 score of what they typically unlock, which is a product heuristic.
+
+Codes added for the US state definitions of covered data (issue 11), each an element
+some statute names on its own:
+
+- ``mothers_maiden_name``: a parent's surname before marriage, used to verify identity
+  (e.g. N.D. Cent. Code 51-30-01).
+- ``employee_id``: an identification number issued by an employer, usually covered with
+  the code or password that goes with it.
+- ``electronic_signature``: a person's unique electronic or digital signature.
+- ``military_id``, ``tribal_id``, ``student_id``: identification numbers issued by the
+  armed forces, a tribal government or a school.
+- ``identity_protection_pin``: the IRS Identity Protection PIN.
+
+Elements a statute names that have no code of their own map to the nearest code
+(``national_id``, ``tax_id``, ``private_key``, ``genetic``, ``health``, ...); the rule
+file's definition says so in its ``note``.
 """
 
 from __future__ import annotations
@@ -81,6 +97,14 @@ CATEGORIES: tuple[Category, ...] = (
     Category("religious_belief", "Religious or philosophical beliefs", "宗教信仰", _SPECIAL, True, 4),
     Category("sexual_orientation", "Sex life or sexual orientation", "性生活或性取向", _SPECIAL, True, 4),
     Category("criminal_record", "Criminal convictions and offences", "犯罪记录", _SPECIAL, True, 4),
+    Category("mothers_maiden_name", "Mother's maiden name", "母亲婚前姓氏", _BASIC, False, 1),
+    Category("employee_id", "Employer-issued identification number", "雇主签发的员工识别号码", _BASIC, False, 1),
+    Category("student_id", "Student identification number", "学生证号码", _BASIC, False, 1),
+    Category("electronic_signature", "Unique electronic or digital signature", "唯一电子签名或数字签名",
+             _CREDENTIALS, True, 3),
+    Category("military_id", "Military identification number", "军人身份证件号码", _GOVERNMENT, True, 3),
+    Category("tribal_id", "Tribal identification number", "部落身份证件号码", _GOVERNMENT, True, 3),
+    Category("identity_protection_pin", "IRS Identity Protection PIN", "美国国税局身份保护PIN码", _GOVERNMENT, True, 3),
 )
 
 BY_CODE: dict[str, Category] = {category.code: category for category in CATEGORIES}

@@ -9,6 +9,9 @@
    Days the law is unclear about (Brazil's Carnival, a "ponto facultativo") are
    counted as business days, which gives the earliest deadline, and are reported so
    the caller can warn.
+4. After the calendar year: the clock-start day (in the rule's zone) fixes the year;
+   the deadline is 23:59:59 on the ``amount``-th day after 31 December of that year
+   (HIPAA's annual log: 60 days, so 1 March, or 29 February in a leap year).
 """
 
 from __future__ import annotations
@@ -103,14 +106,23 @@ def add_business_days(start: datetime, days: int, zone: ZoneInfo, calendar: Holi
     return Due(due_at=end_of_day(day, zone), uncertain_days=uncertain, skipped_days=skipped)
 
 
+def add_days_after_calendar_year(start: datetime, days: int, zone: ZoneInfo) -> Due:
+    """Return the end of the ``days``-th day after 31 December of the clock-start day's year in ``zone``."""
+    _require_aware(start)
+    year_end = date(start.astimezone(zone).year, 12, 31)
+    return Due(due_at=end_of_day(year_end + timedelta(days=days), zone))
+
+
 def compute_due(
     start: datetime, *, unit: str, amount: int, zone: ZoneInfo, calendar: HolidayCalendar | None = None
 ) -> Due:
-    """Dispatch on the deadline unit: ``hours``, ``calendar_days`` or ``business_days``."""
+    """Dispatch on the deadline unit: ``hours``, ``calendar_days``, ``business_days`` or ``after_calendar_year``."""
     if unit == "hours":
         return add_hours(start, amount)
     if unit == "calendar_days":
         return add_calendar_days(start, amount, zone)
+    if unit == "after_calendar_year":
+        return add_days_after_calendar_year(start, amount, zone)
     if unit == "business_days":
         if calendar is None:
             raise ValueError("business days need a holiday calendar")

@@ -4,13 +4,16 @@
 the rule applies, or a regime the organisation declared). For each duty it:
 
 1. picks the version in force on the day its clock started (in the rule's zone);
-2. checks the gates: role, regimes, an earlier duty it follows, the encryption safe
-   harbour;
-3. checks the tests: head-count threshold, risk level, data-category combinations;
+2. checks the gates: role, regimes, an earlier duty it follows, its safe harbours;
+3. checks the tests: head-count threshold, risk level, malicious intent, data-category
+   combinations or the statute's definition of covered data (the version in force on
+   the clock-start day);
 4. computes the deadline from the clock-start fact (see ``clock``).
 
 A duty that applies becomes an ``Obligation``; one that does not becomes a
-``NotRequired`` entry saying which fact and which clause decided it.
+``NotRequired`` entry saying which fact and which clause decided it. Both carry a
+``trace``: the rule and version, the clause, the facts matched and every step
+evaluated with its outcome (``checks``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from incidents import risk as risk_method
+from incidents.rules import checks
+from incidents.rules.checks import Check
 from incidents.rules.clock import HolidayCalendar, compute_due
 from incidents.rules.facts import Facts, FactsError, facts_from_json
 from incidents.rules.loader import RuleSet, load_rules
@@ -65,6 +70,7 @@ class Obligation:
     residence: str | None = None
     affected_count: int = 0
     note: str = ""
+    trace: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -78,6 +84,7 @@ class NotRequired:
     rule_code: str
     status: str
     residence: str | None = None
+    trace: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -146,34 +153,55 @@ def _basis(rule: Rule, duty: Duty) -> str:
     return f"{rule.law}, {duty.clause}"
 
 
-def _in_force(rule: Rule, duty: Duty, day: date) -> bool:
-    start = max(rule.effective_from, duty.effective_from or date.min)
-    end = min(rule.effective_to or date.max, duty.effective_to or date.max)
-    return start <= day <= end
+def _clock_day(rule: Rule, duty: Duty, ctx: _Context) -> date:
+    """Return the duty's clock-start day in the rule's zone (awareness while its clock has not started)."""
+    start = ctx.clock(duty.clock_start) or ctx.facts.aware_at
+    return start.astimezone(rule.time_zone).date()
 
 
-def _version(rule: Rule, versions: list[Duty], ctx: _Context) -> tuple[Duty | None, str]:
-    """Return the version in force on its clock-start day, or None and the reason."""
+def _version(rule: Rule, versions: list[Duty], ctx: _Context) -> tuple[Duty | None, Check]:
+    """Return the version in force on its clock-start day (or None) and the check saying so."""
     for duty in versions:
-        start = ctx.clock(duty.clock_start) or ctx.facts.aware_at
-        if _in_force(rule, duty, start.astimezone(rule.time_zone).date()):
-            return duty, ""
-    first = versions[0]
-    start = (ctx.clock(first.clock_start) or ctx.facts.aware_at).astimezone(rule.time_zone).date()
-    periods = ", ".join(
-        f"{max(rule.effective_from, d.effective_from or date.min)} to "
-        f"{min(rule.effective_to or date.max, d.effective_to or date.max)}".replace(str(date.max), "open end")
-        for d in versions
-    )
-    return None, f"Not in force on {start} (the clock-start day in {rule.time_zone.key}); in force {periods}."
+        day = _clock_day(rule, duty, ctx)
+        if checks.in_force(rule, duty, day):
+            return duty, Check("version", checks.PASSED, (
+                f"version in force {checks.describe_period(rule, duty)}; the clock-start day is {day} "
+                f"in {rule.time_zone.key}"
+            ))
+    day = _clock_day(rule, versions[0], ctx)
+    periods = ", ".join(checks.describe_period(rule, duty) for duty in versions)
+    return None, Check("version", checks.FAILED, (
+        f"Not in force on {day} (the clock-start day in {rule.time_zone.key}); in force {periods}."
+    ), reason_code="not_in_force")
 
 
-def _not_required(rule: Rule, duty: Duty, code: str, reason: str, target: _Target | None = None) -> NotRequired:
+def _trace(rule: Rule, duty: Duty, steps: list[Check], outcome: str, target: _Target | None = None
+           ) -> dict[str, Any]:
+    """Return the decision's trace: rule and version, clause, the facts matched, every step evaluated."""
+    start, end = checks.period(rule, duty)
+    matched: dict[str, Any] = {}
+    for step in steps:
+        if not step.rules_out or step.outcome == checks.APPLIES:
+            matched.update(step.matched)
+    if target is not None and target.residence:
+        matched["residence"] = target.residence
+    return {
+        "rule_code": f"{rule.code}:{duty.id}", "rule": rule.code, "duty": duty.id,
+        "version": {"effective_from": str(start), "effective_to": str(end) if end else None,
+                    "status": duty.status, "last_verified": str(rule.last_verified)},
+        "clause": duty.clause, "law": rule.law, "match": duty.match, "outcome": outcome, "facts": matched,
+        "steps": [step.as_dict() for step in steps],
+    }
+
+
+def _not_required(rule: Rule, duty: Duty, code: str, reason: str, steps: list[Check],
+                  target: _Target | None = None) -> NotRequired:
     authority = target.authority if target else rule.authorities[duty.authority]
     return NotRequired(
         jurisdiction=rule.code, audience=duty.audience, authority=_authority_name(authority, target),
         reason_code=code, reason=reason, basis=_basis(rule, duty), rule_code=f"{rule.code}:{duty.id}",
         status=duty.status, residence=target.residence if target else None,
+        trace=_trace(rule, duty, steps, "not_required", target),
     )
 
 
@@ -181,53 +209,21 @@ def _authority_name(authority: Authority, target: _Target | None) -> str:
     return authority.name.replace("{residence}", target.residence or "") if target else authority.name
 
 
-def _gate(rule: Rule, duty: Duty, ctx: _Context, applied: dict[str, bool]) -> tuple[str, str] | None:
-    """Return (reason_code, reason) if a gate rules the duty out, else None."""
-    facts = ctx.facts
-    if facts.role not in duty.roles:
-        return "role", f"{duty.clause} binds the {' or '.join(duty.roles)}; the organisation acts as {facts.role}."
-    missing = [regime for regime in duty.when_regimes if regime not in facts.regimes]
-    if missing:
-        return "regime", f"{duty.clause} applies only under {', '.join(missing)}, which the facts do not declare."
-    present = [regime for regime in duty.unless_regimes if regime in facts.regimes]
-    if present:
-        return "regime", f"{duty.clause} is replaced by another duty under {', '.join(present)}."
-    if duty.after_duty and not applied.get(duty.after_duty):
-        return "follows_other_duty", f"{duty.clause} follows the '{duty.after_duty}' duty, which does not apply."
-    if duty.safe_harbour == "encryption" and facts.encrypted and not facts.key_compromised:
-        return "safe_harbour", (
-            f"{duty.clause}: the data were encrypted and the key is not known to be compromised "
-            "(encryption safe harbour)."
-        )
-    return None
-
-
-def _tests(duty: Duty, target: _Target, ctx: _Context) -> list[tuple[bool, str, str]]:
-    """Return (passed, reason_code, sentence) for each substantive test the duty sets."""
+def _tests(rule: Rule, duty: Duty, target: _Target, ctx: _Context) -> list[Check]:
+    """Return the substantive tests the duty sets, in the order their failures are reported."""
     results = []
-    place = target.residence or "the jurisdiction"
     if duty.threshold:
-        passed = duty.threshold.holds(target.count)
-        results.append((passed, "below_threshold", (
-            f"{target.count:,} affected in {place}; the threshold is {duty.threshold.describe()}"
-        )))
+        results.append(checks.threshold_check(duty, target.count, target.residence or "the jurisdiction"))
     if duty.min_risk:
         ctx.risk_used = True
-        level = ctx.risk.level
-        passed = risk_method.LEVEL_RANK[level] >= risk_method.LEVEL_RANK[duty.min_risk]
-        results.append((passed, "risk_too_low", (
-            f"risk {level.replace('_', ' ')} ({ctx.risk.source}) reads as "
-            f"'{risk_method.LEGAL_READING[level]}'; the law's test is '{duty.risk_wording}'"
-        )))
+        results.append(checks.risk_check(duty, ctx.risk.level, ctx.risk.source))
+    if duty.when_malicious:
+        results.append(checks.malicious_check(ctx.facts))
+    present = set(ctx.facts.data_categories)
     if duty.categories:
-        present = set(ctx.facts.data_categories)
-        hit = next((combo for combo in duty.categories if combo <= present), None)
-        sentence = (
-            f"data categories include {' + '.join(sorted(hit))}" if hit
-            else "no covered combination of data categories is involved "
-            f"(needs one of: {'; '.join(' + '.join(sorted(combo)) for combo in duty.categories)})"
-        )
-        results.append((hit is not None, "categories_not_covered", sentence))
+        results.append(checks.categories_check(duty, present))
+    if duty.covered_data:
+        results.append(checks.definition_check(rule, duty, present, _clock_day(rule, duty, ctx)))
     return results
 
 
@@ -274,7 +270,8 @@ def _due(rule: Rule, duty: Duty, ctx: _Context) -> tuple[datetime | None, dateti
     return start, due.due_at, note
 
 
-def _obligation(rule: Rule, duty: Duty, target: _Target, reasons: list[str], ctx: _Context) -> Obligation:
+def _obligation(rule: Rule, duty: Duty, target: _Target, reasons: list[str], steps: list[Check],
+                ctx: _Context) -> Obligation:
     started_at, due_at, note = _due(rule, duty, ctx)
     authority = target.authority
     return Obligation(
@@ -288,21 +285,25 @@ def _obligation(rule: Rule, duty: Duty, target: _Target, reasons: list[str], ctx
         law_enforcement_delay_allowed=duty.law_enforcement_delay, unconfirmed=duty.status != "confirmed",
         deadline={"unit": duty.deadline.unit, "amount": duty.deadline.amount}, residence=target.residence,
         affected_count=target.count, note=" ".join(part for part in (duty.note, note) if part),
+        trace=_trace(rule, duty, steps, "required", target),
     )
 
 
-def _evaluate_target(rule: Rule, duty: Duty, target: _Target, ctx: _Context) -> Obligation | NotRequired:
-    tests = _tests(duty, target, ctx)
-    passed = [sentence for ok, _code, sentence in tests if ok]
-    failed = [(code, sentence) for ok, code, sentence in tests if not ok]
+def _evaluate_target(rule: Rule, duty: Duty, target: _Target, gate_steps: list[Check],
+                     ctx: _Context) -> Obligation | NotRequired:
+    tests = _tests(rule, duty, target, ctx)
+    steps = gate_steps + tests
+    passed = [test.detail for test in tests if test.outcome == checks.PASSED]
+    failed = [test for test in tests if test.outcome == checks.FAILED]
     applies = not failed if duty.match == "all" else (not tests or bool(passed))
     if applies:
         if not tests:
             passed = ["no threshold, risk or data-category condition"]
-        return _obligation(rule, duty, target, passed, ctx)
-    code = failed[0][0] if duty.match == "all" else failed[-1][0]
+        return _obligation(rule, duty, target, passed, steps, ctx)
+    code = failed[0].reason_code if duty.match == "all" else failed[-1].reason_code
     joiner = "; " if duty.match == "all" else "; and "
-    return _not_required(rule, duty, code, f"{duty.clause}: " + joiner.join(s for _c, s in failed) + ".", target)
+    reason = f"{duty.clause}: " + joiner.join(test.detail for test in failed) + "."
+    return _not_required(rule, duty, code, reason, steps, target)
 
 
 def _evaluate_rule(rule: Rule, ctx: _Context) -> list[Obligation | NotRequired]:
@@ -310,14 +311,15 @@ def _evaluate_rule(rule: Rule, ctx: _Context) -> list[Obligation | NotRequired]:
     applied: dict[str, bool] = {}
     for duty_id in dict.fromkeys(duty.id for duty in rule.duties):
         versions = [duty for duty in rule.duties if duty.id == duty_id]
-        duty, why_not = _version(rule, versions, ctx)
+        duty, version_check = _version(rule, versions, ctx)
         if duty is None:
-            outcomes.append(_not_required(rule, versions[0], "not_in_force", why_not))
+            outcomes.append(_not_required(rule, versions[0], "not_in_force", version_check.detail, [version_check]))
             applied[duty_id] = False
             continue
-        gate = _gate(rule, duty, ctx, applied)
-        results = [_not_required(rule, duty, *gate)] if gate else [
-            _evaluate_target(rule, duty, target, ctx) for target in _targets(rule, duty, ctx.facts)
+        steps = [version_check, *checks.gates(rule, duty, ctx.facts, applied)]
+        gate = steps[-1] if steps[-1].rules_out else None
+        results = [_not_required(rule, duty, gate.reason_code, gate.detail, steps)] if gate else [
+            _evaluate_target(rule, duty, target, steps, ctx) for target in _targets(rule, duty, ctx.facts)
         ]
         applied[duty_id] = any(isinstance(result, Obligation) for result in results)
         outcomes.extend(results)
@@ -358,21 +360,25 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def _obligation_json(obligation: Obligation) -> dict[str, Any]:
-    data = asdict(obligation)
-    data["due_at"] = _iso(obligation.due_at)
-    data["clock_started_at"] = _iso(obligation.clock_started_at)
+def _entry_json(entry: Obligation | NotRequired, explain: bool) -> dict[str, Any]:
+    data = asdict(entry)
+    if not explain:
+        del data["trace"]
+    if isinstance(entry, Obligation):
+        data["due_at"] = _iso(entry.due_at)
+        data["clock_started_at"] = _iso(entry.clock_started_at)
     return data
 
 
-def plan_to_json(result: Plan, *, with_risk: bool = False) -> dict[str, Any]:
+def plan_to_json(result: Plan, *, with_risk: bool = False, explain: bool = False) -> dict[str, Any]:
     """Return the plan as JSON-ready data: obligations, not_required, warnings (and risk if asked).
 
     Times are UTC ISO 8601 with a ``Z``; a duty with no numeric deadline has ``due_at`` null.
+    With ``explain`` every obligation and not_required entry carries its ``trace``.
     """
     data: dict[str, Any] = {
-        "obligations": [_obligation_json(obligation) for obligation in result.obligations],
-        "not_required": [asdict(entry) for entry in result.not_required],
+        "obligations": [_entry_json(obligation, explain) for obligation in result.obligations],
+        "not_required": [_entry_json(entry, explain) for entry in result.not_required],
         "warnings": [asdict(warning) for warning in result.warnings],
     }
     if with_risk:

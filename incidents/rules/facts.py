@@ -14,8 +14,8 @@ TIME_FIELDS = (
     "individual_notice_sent_at", "handling_closed_at",
 )
 KNOWN_FIELDS = {
-    *TIME_FIELDS, "affected", "data_categories", "encrypted", "key_compromised", "risk", "assessment", "role",
-    "regimes", "eu_main_establishment",
+    *TIME_FIELDS, "affected", "data_categories", "encrypted", "key_compromised", "redacted",
+    "no_harm_determination", "risk", "assessment", "role", "regimes", "eu_main_establishment",
 }
 ROLES = ("controller", "processor")
 
@@ -27,6 +27,18 @@ class FactsError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+@dataclass(frozen=True)
+class NoHarmDetermination:
+    """A recorded legal decision that the breach is not reasonably likely to cause harm: who, when, why.
+
+    The engine never infers one; it only applies a harbour the law allows when this is given.
+    """
+
+    by: str
+    at: datetime
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,9 @@ class Facts:
     handling_closed_at: datetime | None = None
     encrypted: bool = False
     key_compromised: bool = False
+    redacted: bool = False
+    no_harm_determination: NoHarmDetermination | None = None
+    malicious: bool = False
     risk: str | None = None
     assessment: dict[str, Any] | None = None
     role: str = "controller"
@@ -122,6 +137,29 @@ def _risk(data: dict) -> tuple[str | None, dict | None]:
     return level, dict(assessment)
 
 
+def _no_harm(data: dict) -> NoHarmDetermination | None:
+    value = data.get("no_harm_determination")
+    if value is None:
+        return None
+    key = "no_harm_determination"
+    if not isinstance(value, dict):
+        raise FactsError(key, 'must be an object {"by": "username", "at": "ISO time", "reason": "..."}')
+    for name in value:
+        if name not in ("by", "at", "reason"):
+            raise FactsError(f"{key}.{name}", "unknown field: use by, at and reason")
+    texts = {}
+    for name in ("by", "reason"):
+        text = value.get(name)
+        if not isinstance(text, str) or not text.strip():
+            raise FactsError(f"{key}.{name}", "is required: a determination is a recorded decision with its author")
+        texts[name] = text.strip()
+    try:
+        at = _time(value, "at", required=True)
+    except FactsError as error:
+        raise FactsError(f"{key}.at", error.message) from error
+    return NoHarmDetermination(by=texts["by"], at=at, reason=texts["reason"])
+
+
 def _regimes(data: dict, known: frozenset[str]) -> tuple[str, ...]:
     value = data.get("regimes", [])
     if not isinstance(value, list):
@@ -159,7 +197,8 @@ def facts_from_json(data: Any, *, regimes: frozenset[str] | None = None) -> Fact
     return Facts(
         **times, affected=affected, data_categories=data_categories,
         encrypted=_flag(data, "encrypted"), key_compromised=_flag(data, "key_compromised"),
-        risk=risk, assessment=assessment, role=role, regimes=_regimes(data, regimes),
+        redacted=_flag(data, "redacted"), no_harm_determination=_no_harm(data),
+        malicious=bool(assessment and assessment.get("malicious")), risk=risk, assessment=assessment, role=role, regimes=_regimes(data, regimes),
         eu_main_establishment=_establishment(data),
         extra={key: value for key, value in data.items() if key not in KNOWN_FIELDS},
     )

@@ -22,13 +22,13 @@ CLOCK_STARTS = (
     "aware", "occurred", "determined", "assessed", "materiality_determined", "individual_notice_sent",
     "handling_closed",
 )
-UNITS = ("hours", "calendar_days", "business_days", "none")
+UNITS = ("hours", "calendar_days", "business_days", "after_calendar_year", "none")
 OPERATORS = (">", ">=", "<", "<=")
 ROLES = ("controller", "processor")
 RISK_LEVELS = ("low", "medium", "high", "very_high")
 FAN_OUTS = ("none", "residence", "residence_unless_established")
 MATCHES = ("all", "any")
-SAFE_HARBOURS = ("encryption",)
+SAFE_HARBOUR_KINDS = ("encryption", "redaction", "no_risk_of_harm")
 CHANNELS = (
     "email", "post", "sms", "push", "phone", "instant_message", "website", "media", "public_announcement",
     "in_person", "online_form", "fax", "edgar",
@@ -51,12 +51,14 @@ CONTENT_ELEMENTS: dict[str, str] = {
 }
 TOP_KEYS = {
     "code", "name", "law", "status", "time_zone", "last_verified", "effective_from", "effective_to",
-    "sources", "note", "applies", "calendar", "authorities", "duties", "examples",
+    "sources", "note", "applies", "calendar", "authorities", "definitions", "safe_harbours", "duties", "examples",
 }
+DEFINITION_KEYS = {"id", "clause", "effective_from", "effective_to", "status", "with_name", "alone", "note"}
+SAFE_HARBOUR_KEYS = {"id", "kind", "clause", "key_exception", "status", "conditions"}
 DUTY_KEYS = {
     "id", "audience", "clause", "timing", "clock_start", "deadline", "authority", "status", "note",
     "effective_from", "effective_to", "roles", "min_risk", "risk_wording", "threshold", "categories",
-    "match", "safe_harbour", "content", "channels", "substitute_notice", "law_enforcement_delay",
+    "match", "covered_data", "safe_harbours", "when_malicious", "content", "channels", "substitute_notice", "law_enforcement_delay",
     "when_regimes", "unless_regimes", "after_duty", "fan_out",
 }
 
@@ -124,7 +126,9 @@ class Duty:
     threshold: Threshold | None = None
     categories: tuple[frozenset[str], ...] = ()
     match: str = "all"
-    safe_harbour: str | None = None
+    covered_data: str | None = None
+    safe_harbours: tuple[str, ...] = ()
+    when_malicious: bool = False
     content: tuple[str, ...] = ()
     channels: tuple[str, ...] = ()
     substitute_notice: str = ""
@@ -133,6 +137,41 @@ class Duty:
     unless_regimes: tuple[str, ...] = ()
     after_duty: str | None = None
     fan_out: str = "none"
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One version of a statute's definition of covered data.
+
+    ``with_name`` combinations are covered together with the person's name (``name`` is
+    already added to each); ``alone`` combinations are covered without it.
+    """
+
+    id: str
+    clause: str
+    status: str
+    with_name: tuple[frozenset[str], ...] = ()
+    alone: tuple[frozenset[str], ...] = ()
+    effective_from: date | None = None
+    effective_to: date | None = None
+    note: str = ""
+
+    @property
+    def combinations(self) -> tuple[frozenset[str], ...]:
+        return self.with_name + self.alone
+
+
+@dataclass(frozen=True)
+class SafeHarbour:
+    """A condition in the law that lifts a duty: encryption (lost with the key when
+    ``key_exception``), redaction, or a recorded no-risk-of-harm determination."""
+
+    id: str
+    kind: str
+    clause: str
+    status: str
+    key_exception: bool = False
+    conditions: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,9 +210,14 @@ class Rule:
     count_in: frozenset[str] = frozenset()
     calendar: Calendar | None = None
     authorities: dict[str, Authority] = field(default_factory=dict)
+    definitions: tuple[Definition, ...] = ()
+    safe_harbours: dict[str, SafeHarbour] = field(default_factory=dict)
 
     def duty(self, duty_id: str) -> Duty:
         return next(duty for duty in self.duties if duty.id == duty_id)
+
+    def definition_versions(self, definition_id: str) -> list[Definition]:
+        return [definition for definition in self.definitions if definition.id == definition_id]
 
 
 class _Reader:
@@ -259,23 +303,86 @@ def _threshold(reader: _Reader) -> Threshold | None:
     return Threshold(op=threshold.choice("op", OPERATORS), count=count)
 
 
-def _combinations(reader: _Reader) -> tuple[frozenset[str], ...]:
-    combos = reader.get("categories", list, False, [])
+def _combinations(reader: _Reader, key: str = "categories", add: frozenset[str] = frozenset()
+                  ) -> tuple[frozenset[str], ...]:
+    combos = reader.get(key, list, False, [])
     result = []
     for index, combo in enumerate(combos):
         if not isinstance(combo, list) or not combo:
-            reader.fail(f"categories[{index}]", "must be a non-empty list of category codes")
+            reader.fail(f"{key}[{index}]", "must be a non-empty list of category codes")
         for position, code in enumerate(combo):
             if code not in categories.CODES:
-                reader.fail(f"categories[{index}][{position}]", f"unknown category code {code!r}")
-        result.append(frozenset(combo))
+                reader.fail(f"{key}[{index}][{position}]", f"unknown category code {code!r}")
+        result.append(frozenset(combo) | add)
     return tuple(result)
 
 
-def _duty(path: str | Path, data: Any, where: str, rule_status: str, authorities: dict) -> Duty:
+def _definition(path: str | Path, data: Any, where: str, rule_status: str) -> Definition:
+    reader = _Reader(path, data, where)
+    reader.only(DEFINITION_KEYS)
+    definition = Definition(
+        id=reader.text("id"), clause=reader.text("clause"),
+        status=reader.choice("status", STATUSES, required=False, default=rule_status),
+        with_name=_combinations(reader, "with_name", frozenset({"name"})), alone=_combinations(reader, "alone"),
+        effective_from=reader.day("effective_from", required=False),
+        effective_to=reader.day("effective_to", required=False), note=reader.text("note", required=False),
+    )
+    if not definition.combinations:
+        reader.fail("", "needs at least one combination in with_name or alone")
+    return definition
+
+
+def _definitions(reader: _Reader, rule_status: str) -> tuple[Definition, ...]:
+    items = reader.get("definitions", list, False, [])
+    result: list[Definition] = []
+    for index, item in enumerate(items):
+        definition = _definition(reader.path, item, f"definitions[{index}]", rule_status)
+        for other in result:
+            if other.id == definition.id and _overlap(other, definition):
+                reader.fail(f"definitions[{index}].id",
+                            f"duplicate id {definition.id!r} with an overlapping effective period")
+        result.append(definition)
+    return tuple(result)
+
+
+def _safe_harbours(reader: _Reader, rule_status: str) -> dict[str, SafeHarbour]:
+    items = reader.get("safe_harbours", list, False, [])
+    result: dict[str, SafeHarbour] = {}
+    for index, item in enumerate(items):
+        entry = _Reader(reader.path, item, f"safe_harbours[{index}]")
+        entry.only(SAFE_HARBOUR_KEYS)
+        harbour_id, kind = entry.text("id"), entry.choice("kind", SAFE_HARBOUR_KINDS)
+        if harbour_id in result:
+            entry.fail("id", f"duplicate safe harbour id {harbour_id!r}")
+        if kind != "encryption" and "key_exception" in entry.data:
+            entry.fail("key_exception", "applies to kind encryption only")
+        result[harbour_id] = SafeHarbour(
+            id=harbour_id, kind=kind, clause=entry.text("clause"),
+            status=entry.choice("status", STATUSES, required=False, default=rule_status),
+            key_exception=entry.get("key_exception", bool, False, kind == "encryption"),
+            conditions=entry.text("conditions", required=False),
+        )
+    return result
+
+
+def _harbour_ids(reader: _Reader, harbours: dict[str, SafeHarbour]) -> tuple[str, ...]:
+    values = reader.get("safe_harbours", list, False, [])
+    for index, value in enumerate(values):
+        if value not in harbours:
+            reader.fail(f"safe_harbours[{index}]", f"names no entry of [[safe_harbours]]: {value!r}")
+    return tuple(values)
+
+
+def _duty(path: str | Path, data: Any, where: str, rule_status: str, authorities: dict,
+          definitions: tuple[Definition, ...], harbours: dict[str, SafeHarbour]) -> Duty:
     reader = _Reader(path, data, where)
     reader.only(DUTY_KEYS)
     authority = reader.text("authority")
+    covered_data = reader.text("covered_data", required=False) or None
+    if covered_data and "categories" in reader.data:
+        reader.fail("covered_data", "use either covered_data or categories, never both")
+    if covered_data and all(definition.id != covered_data for definition in definitions):
+        reader.fail("covered_data", f"names no entry of [[definitions]]: {covered_data!r}")
     fan_out = reader.choice("fan_out", FAN_OUTS, required=False, default="none")
     if authority not in authorities:
         reader.fail("authority", f"names no entry of [authorities]: {authority!r}")
@@ -293,7 +400,8 @@ def _duty(path: str | Path, data: Any, where: str, rule_status: str, authorities
         roles=reader.choices("roles", ROLES, default=("controller",)), min_risk=min_risk,
         risk_wording=reader.text("risk_wording", required=False), threshold=_threshold(reader),
         categories=_combinations(reader), match=reader.choice("match", MATCHES, required=False, default="all"),
-        safe_harbour=reader.choice("safe_harbour", SAFE_HARBOURS, required=False),
+        covered_data=covered_data, safe_harbours=_harbour_ids(reader, harbours),
+        when_malicious=reader.get("when_malicious", bool, False, False),
         content=reader.choices("content", CONTENT_ELEMENTS), channels=reader.choices("channels", CHANNELS),
         substitute_notice=reader.text("substitute_notice", required=False),
         law_enforcement_delay=reader.get("law_enforcement_delay", bool, False, False),
@@ -382,7 +490,7 @@ def _check_duties(reader: _Reader, duties: list[Duty], calendar: Calendar | None
                 reader.fail(f"{where}.id", f"duplicate id {duty.id!r} with an overlapping effective period")
 
 
-def _overlap(first: Duty, second: Duty) -> bool:
+def _overlap(first: Duty | Definition, second: Duty | Definition) -> bool:
     start = max(first.effective_from or date.min, second.effective_from or date.min)
     end = min(first.effective_to or date.max, second.effective_to or date.max)
     return start <= end
@@ -405,7 +513,11 @@ def rule_from_toml(data: dict[str, Any], path: str | Path) -> Rule:
     raw_duties = reader.get("duties", list)
     if not raw_duties:
         reader.fail("duties", "must list at least one duty")
-    duties = [_duty(path, item, f"duties[{i}]", status, authorities) for i, item in enumerate(raw_duties)]
+    definitions, harbours = _definitions(reader, status), _safe_harbours(reader, status)
+    duties = [
+        _duty(path, item, f"duties[{i}]", status, authorities, definitions, harbours)
+        for i, item in enumerate(raw_duties)
+    ]
     calendar = _calendar(reader)
     _check_duties(reader, duties, calendar)
     residence, regime, count_in = _applies(reader)
@@ -415,4 +527,5 @@ def rule_from_toml(data: dict[str, Any], path: str | Path) -> Rule:
         effective_to=reader.day("effective_to", required=False), sources=tuple(sources),
         duties=tuple(duties), examples=_examples(reader), path=str(path), note=reader.text("note", False),
         residence=residence, regime=regime, count_in=count_in, calendar=calendar, authorities=authorities,
+        definitions=definitions, safe_harbours=harbours,
     )

@@ -5,7 +5,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from incidents.rules.clock import HolidayCalendar, add_business_days, add_calendar_days, add_hours
+from incidents.rules.clock import (
+    HolidayCalendar,
+    add_business_days,
+    add_calendar_days,
+    add_hours,
+    compute_due,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -93,3 +99,23 @@ def test_installed_holidays_data_has_what_the_rules_rely_on():
 def test_naive_datetimes_are_refused():
     with pytest.raises(ValueError, match="aware"):
         add_hours(datetime(2026, 1, 1, 0, 0), 1)  # noqa: DTZ001
+
+
+@pytest.mark.parametrize(
+    ("start", "due_local"),
+    [
+        # Discovered on the last day of 2027: the year ends the same day, so 60 days later is 29 Feb 2028.
+        (datetime(2027, 12, 31, 23, 30, tzinfo=NEW_YORK), "2028-02-29 23:59:59"),
+        # Discovered on 1 January 2027: still the 2027 year, the same date.
+        (datetime(2027, 1, 1, 0, 0, tzinfo=NEW_YORK), "2028-02-29 23:59:59"),
+        # 2026 ends before a common year: 60 days after 31 Dec 2026 is 1 March 2027.
+        (datetime(2026, 3, 2, 10, 0, tzinfo=NEW_YORK), "2027-03-01 23:59:59"),
+        # 05:00 UTC on 1 Jan 2028 is still 31 Dec 2027 in New York: the zone decides the year.
+        (datetime(2028, 1, 1, 4, 59, tzinfo=UTC), "2028-02-29 23:59:59"),
+        (datetime(2028, 1, 1, 5, 0, tzinfo=UTC), "2029-03-01 23:59:59"),
+    ],
+)
+def test_days_after_the_calendar_year_count_from_31_december_of_the_clock_start_year(start, due_local):
+    due = compute_due(start, unit="after_calendar_year", amount=60, zone=NEW_YORK).due_at
+    assert due.tzinfo == UTC
+    assert due.astimezone(NEW_YORK).strftime("%Y-%m-%d %H:%M:%S") == due_local
