@@ -222,8 +222,17 @@ DELIVERY_STUCK_SECONDS = env_float("DELIVERY_STUCK_SECONDS", CELERY_TASK_TIME_LI
 DELIVERY_REQUEUE_SECONDS = env_float("DELIVERY_REQUEUE_SECONDS", 1800.0)
 DELIVERY_SWEEP_SECONDS = env_float("DELIVERY_SWEEP_SECONDS", 30.0)
 DELIVERY_SWEEP_LIMIT = env_int("DELIVERY_SWEEP_LIMIT", 20000)
+# The audit chain is an HMAC chain under these keys: the first signs, every key verifies, so a new
+# key can be put first without breaking the chains it did not sign (README, "Audit trail").
+AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS", []) or [_secret("AUDIT_CHAIN_KEYS", nbytes=32)]
+if not DEBUG and any(len(key) < 32 for key in AUDIT_CHAIN_KEYS):
+    raise ImproperlyConfigured("Every AUDIT_CHAIN_KEYS key must be at least 32 characters long when DEBUG is off.")
+# Where the periodic anchors of the chain heads are appended besides the log (empty: the log only).
+AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
+AUDIT_ANCHOR_SECONDS = env_float("AUDIT_ANCHOR_SECONDS", 3600.0)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mark-overdue-obligations": {"task": "incidents.mark_overdue_obligations", "schedule": 60.0},
+    "anchor-audit-heads": {"task": "incidents.anchor_audit_heads", "schedule": AUDIT_ANCHOR_SECONDS},
     "deliveries-sweep": {"task": "notifications.deliveries_sweep", "schedule": DELIVERY_SWEEP_SECONDS},
 }
 

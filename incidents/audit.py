@@ -1,17 +1,33 @@
-"""The append-only, hash-chained audit trail and its verification.
+"""The append-only, keyed hash chain of audit events, its signed heads and its verification.
 
-Each incident has its own chain: an event's ``hash`` is the SHA-256 of a
-canonical JSON of the event together with the previous event's hash, so editing
-or deleting any row behind the application's back breaks every later link.
-Events without an incident (organisation profile, plans) form one more chain.
+Each incident has its own chain: an event's ``hash`` is the HMAC-SHA256, under the audit key, of a
+canonical JSON of the event together with the previous event's hash, so editing, deleting or
+reordering any row behind the application's back breaks every later link, and nobody without the
+key can recompute the links after a rewrite. Events without an incident (organisation profile,
+logins, plans) form one more chain.
+
+A chain alone cannot see its own tail: deleting the newest events leaves a shorter chain that is
+still intact. So every chain also has an ``AuditHead``, its last position and hash signed with the
+same key, kept in a separate table and updated in the transaction that appends the event; a
+missing tail, or events appended behind the application's back, no longer match the head. An
+operator with database superuser rights could still put back an older head together with the
+shorter chain it signed; the anchors (``audit_anchor_heads``, written periodically to the log and
+an append-only sink) are what catches that, with ``verify_audit --anchors FILE``.
+
+Keys rotate like the field keys: the first of ``AUDIT_CHAIN_KEYS`` signs, every key verifies, and
+each event and head records the id of the key that signed it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
+import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -20,10 +36,55 @@ from django.db import models
 from django.utils import timezone
 
 GENESIS = "0" * 64
+ORGANISATION_CHAIN = "organisation"
+
+anchor_log = logging.getLogger("breachline.audit.anchor")
 
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit event."""
+
+
+def audit_key_id(key: str) -> str:
+    """Return the short public id of an audit key (stored beside what it signed)."""
+    return hashlib.sha256(b"breachline audit key id\n" + key.encode("utf-8")).hexdigest()[:16]
+
+
+def _keys_by_id() -> dict[str, bytes]:
+    return {audit_key_id(key): key.encode("utf-8") for key in settings.AUDIT_CHAIN_KEYS}
+
+
+def _signing_key() -> tuple[str, bytes]:
+    key = settings.AUDIT_CHAIN_KEYS[0]
+    return audit_key_id(key), key.encode("utf-8")
+
+
+def _mac(key: bytes, message: bytes) -> str:
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def audit_canonical(event: Any) -> bytes:
+    """Return the bytes an event's hash covers: every field but the hash and the key id."""
+    body = {
+        "incident": event.incident.ref if event.incident_id else None,
+        "seq": event.seq,
+        "actor": event.actor_name,
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "created_at": event.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
+        "payload": event.payload,
+        "prev_hash": event.prev_hash,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def audit_chain_label(incident_id: int | None) -> str:
+    return f"incident:{incident_id}" if incident_id else ORGANISATION_CHAIN
+
+
+def audit_head_message(chain: str, seq: int, last_hash: str) -> bytes:
+    return f"{chain}\n{seq}\n{last_hash}".encode()
 
 
 class AuditQuerySet(models.QuerySet):
@@ -50,6 +111,7 @@ class AuditEvent(models.Model):
     payload = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16, default="", help_text="Id of the audit key that signed this event.")
 
     objects = AuditQuerySet.as_manager()
 
@@ -74,22 +136,24 @@ class AuditEvent(models.Model):
         raise AppendOnlyError("Audit events are append-only: they cannot be deleted.")
 
     def canonical(self) -> bytes:
-        """Return the bytes the hash covers: every field but the hash itself."""
-        body = {
-            "incident": self.incident.ref if self.incident_id else None,
-            "seq": self.seq,
-            "actor": self.actor_name,
-            "action": self.action,
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "created_at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "payload": self.payload,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        return audit_canonical(self)
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+
+class AuditHead(models.Model):
+    """The last position and hash of one chain, signed with the audit key."""
+
+    chain = models.CharField(max_length=40, unique=True)
+    incident = models.OneToOneField(
+        "incidents.Incident", null=True, blank=True, on_delete=models.PROTECT, related_name="audit_head"
+    )
+    seq = models.PositiveIntegerField()
+    hash = models.CharField(max_length=64)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=64)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.chain} at #{self.seq}"
 
 
 def _plain(payload: dict[str, Any] | None) -> dict[str, Any]:
@@ -106,13 +170,14 @@ def audit_record(
     to_state: str = "",
     payload: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to the incident's chain and return it.
+    """Append one event to the incident's chain, move the chain's signed head, and return the event.
 
-    Call inside the transaction that makes the change. Callers that write to an
-    incident hold its row lock, so two events can never take the same position;
-    the unique constraint on (incident, seq) refuses a fork if one ever tried.
+    Call inside the transaction that makes the change. Callers that write to an incident hold its
+    row lock, so two events can never take the same position; the unique constraint on
+    (incident, seq) refuses a fork if one ever tried.
     """
     previous = AuditEvent.objects.filter(incident=incident).order_by("-seq").first()
+    key_id, key = _signing_key()
     event = AuditEvent(
         incident=incident,
         seq=previous.seq + 1 if previous else 1,
@@ -124,30 +189,108 @@ def audit_record(
         created_at=timezone.now(),
         payload=_plain(payload),
         prev_hash=previous.hash if previous else GENESIS,
+        key_id=key_id,
     )
-    event.hash = event.compute_hash()
+    event.hash = _mac(key, event.canonical())
     event.save()
+    chain = audit_chain_label(event.incident_id)
+    AuditHead.objects.update_or_create(
+        chain=chain,
+        defaults={
+            "incident": incident,
+            "seq": event.seq,
+            "hash": event.hash,
+            "key_id": key_id,
+            "signature": _mac(key, audit_head_message(chain, event.seq, event.hash)),
+            "updated_at": event.created_at,
+        },
+    )
     return event
 
 
 @dataclass(frozen=True)
 class ChainBreak:
-    event_id: int
+    event_id: int | None
     seq: int
     reason: str
 
 
-def audit_verify_chain(events) -> ChainBreak | None:
-    """Recompute one chain in order; return the first broken event, or None if intact."""
-    expected_prev = GENESIS
-    expected_seq = 1
-    for event in events:
-        if event.seq != expected_seq:
-            return ChainBreak(event.pk, event.seq, f"expected position {expected_seq}: an event is missing")
-        if event.prev_hash != expected_prev:
-            return ChainBreak(event.pk, event.seq, "prev_hash does not match the previous event's hash")
-        if event.compute_hash() != event.hash:
-            return ChainBreak(event.pk, event.seq, "hash does not match the event's content: it was altered")
-        expected_prev = event.hash
-        expected_seq += 1
+def _event_break(event: AuditEvent, expected_seq: int, expected_prev: str, keys: dict[str, bytes]) -> str:
+    if event.seq != expected_seq:
+        return f"expected position {expected_seq}: an event is missing or out of order"
+    if event.prev_hash != expected_prev:
+        return "prev_hash does not match the previous event's hash"
+    key = keys.get(event.key_id)
+    if key is None:
+        return "signed with an unknown audit key (not in AUDIT_CHAIN_KEYS)"
+    if not hmac.compare_digest(_mac(key, event.canonical()), event.hash):
+        return "hash does not match the event's content: it was altered"
+    return ""
+
+
+def _head_break(head: AuditHead | None, last: AuditEvent | None, keys: dict[str, bytes]) -> ChainBreak | None:
+    if head is None:
+        return None if last is None else ChainBreak(last.pk, last.seq, "the chain has no signed head")
+    key = keys.get(head.key_id)
+    message = audit_head_message(head.chain, head.seq, head.hash)
+    if key is None or not hmac.compare_digest(_mac(key, message), head.signature):
+        return ChainBreak(None, head.seq, "the chain's head signature is invalid: the head was altered")
+    if last is None or last.seq < head.seq:
+        seen = last.seq if last else 0
+        return ChainBreak(None, head.seq, f"events #{seen + 1} to #{head.seq} are missing: the tail was deleted")
+    if last.seq > head.seq:
+        return ChainBreak(last.pk, last.seq, f"events after #{head.seq} were appended behind the application")
+    if not hmac.compare_digest(last.hash, head.hash):
+        return ChainBreak(last.pk, last.seq, "the last event does not match the signed head: it was rewritten")
     return None
+
+
+def audit_verify_chain(events: Iterable[AuditEvent], head: AuditHead | None) -> ChainBreak | None:
+    """Recompute one chain in order and compare it with its head; return the first break, or None."""
+    keys = _keys_by_id()
+    expected_prev, expected_seq, last = GENESIS, 1, None
+    for event in events:
+        reason = _event_break(event, expected_seq, expected_prev, keys)
+        if reason:
+            return ChainBreak(event.pk, event.seq, reason)
+        expected_prev, expected_seq, last = event.hash, expected_seq + 1, event
+    return _head_break(head, last, keys)
+
+
+def audit_anchor_heads(*, now: datetime) -> int:
+    """Write every chain's signed head to the anchor log (and AUDIT_ANCHOR_FILE); return how many.
+
+    An anchor written outside the database is what proves a chain was once longer, should someone
+    with superuser rights put back an older head together with a shortened chain.
+    """
+    lines = [
+        json.dumps(
+            {"at": now.astimezone(UTC).isoformat(), "chain": head.chain, "seq": head.seq, "hash": head.hash,
+             "key_id": head.key_id, "signature": head.signature},
+            sort_keys=True,
+        )
+        for head in AuditHead.objects.order_by("chain")
+    ]
+    for line in lines:
+        anchor_log.info(line)
+    if settings.AUDIT_ANCHOR_FILE and lines:
+        with Path(settings.AUDIT_ANCHOR_FILE).open("a", encoding="utf-8") as sink:
+            sink.write("".join(f"{line}\n" for line in lines))
+    return len(lines)
+
+
+def audit_check_anchors(lines: Iterable[str]) -> list[str]:
+    """Return one sentence per anchored head that today's chains no longer contain."""
+    problems = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        anchor = json.loads(line)
+        chain, seq = anchor["chain"], anchor["seq"]
+        incident_id = None if chain == ORGANISATION_CHAIN else int(chain.split(":", 1)[1])
+        event = AuditEvent.objects.filter(incident_id=incident_id, seq=seq).first()
+        if event is None:
+            problems.append(f"anchor line {number}: {chain} had event #{seq}, which is gone")
+        elif not hmac.compare_digest(event.hash, anchor["hash"]):
+            problems.append(f"anchor line {number}: {chain} event #{seq} differs from the anchored one")
+    return problems

@@ -8,10 +8,10 @@ from django.db import models
 from django.db.models import Q
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from incidents.audit import AuditEvent
+from incidents.audit import AuditEvent, AuditHead
 from incidents.rules import categories
 
-__all__ = ["AffectedPopulation", "AuditEvent", "Incident", "IncidentSequence", "Obligation", "RiskAssessment"]
+__all__ = ["AffectedPopulation", "AuditEvent", "AuditHead", "Incident", "IncidentSequence", "Obligation", "RiskAssessment"]
 
 
 def condition(message: str):

@@ -42,6 +42,24 @@ def test_a_bad_boolean_names_the_variable(tmp_path):
 def test_starts_with_every_secret_configured(tmp_path):
     result = start(
         DEBUG="false", SECRET_KEY=STRONG_KEY, FIELD_ENCRYPTION_KEYS="a" * 44, FIELD_HASH_KEY="b" * 44,
-        BREACHLINE_VAR_DIR=str(tmp_path),
+        AUDIT_CHAIN_KEYS="c" * 44, BREACHLINE_VAR_DIR=str(tmp_path),
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_refuses_to_start_without_an_audit_key_when_debug_is_off(tmp_path):
+    result = start(
+        DEBUG="false", SECRET_KEY=STRONG_KEY, FIELD_ENCRYPTION_KEYS="a" * 44, FIELD_HASH_KEY="b" * 44,
+        BREACHLINE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEYS is not set" in result.stderr
+
+
+def test_refuses_a_short_audit_key_when_debug_is_off(tmp_path):
+    result = start(
+        DEBUG="false", SECRET_KEY=STRONG_KEY, FIELD_ENCRYPTION_KEYS="a" * 44, FIELD_HASH_KEY="b" * 44,
+        AUDIT_CHAIN_KEYS="c" * 44 + ",abc", BREACHLINE_VAR_DIR=str(tmp_path),
+    )
+    assert result.returncode != 0
+    assert "AUDIT_CHAIN_KEYS key must be at least 32 characters" in result.stderr
