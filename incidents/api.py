@@ -17,6 +17,7 @@ from incidents.serializers import (
     AuditEventSerializer,
     IncidentSerializer,
     LawEnforcementDelaySerializer,
+    NoHarmDeterminationSerializer,
     ObligationSerializer,
     ObligationStatusSerializer,
     OrganisationProfileSerializer,
@@ -90,6 +91,28 @@ class IncidentAssessment(APIView):
             actor=request.user, incident=incident, assessment=data, risk_override=override, override_reason=reason
         )
         return Response(RiskAssessmentSerializer(record).data)
+
+
+class IncidentNoHarmDetermination(APIView):
+    """Legal's determination that harm is not reasonably likely: PUT records it, DELETE withdraws it."""
+
+    serializer_class = NoHarmDeterminationSerializer
+
+    @extend_schema(request=NoHarmDeterminationSerializer, responses=IncidentSerializer)
+    def put(self, request, ref: str):
+        incident = selectors.incident_get(user=request.user, ref=ref)
+        serializer = NoHarmDeterminationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_no_harm_determine(
+            actor=request.user, incident=incident, reason=serializer.validated_data["reason"]
+        )
+        return Response(IncidentSerializer(incident).data)
+
+    @extend_schema(request=None, responses=IncidentSerializer)
+    def delete(self, request, ref: str):
+        incident = selectors.incident_get(user=request.user, ref=ref)
+        incident = services.incident_no_harm_withdraw(actor=request.user, incident=incident)
+        return Response(IncidentSerializer(incident).data)
 
 
 class IncidentObligations(ListAPIView):

@@ -26,6 +26,7 @@ class IncidentForm(forms.Form):
     )
     encrypted = forms.BooleanField(required=False, label="Affected data encrypted at rest")
     key_compromised = forms.BooleanField(required=False, label="Encryption key compromised")
+    redacted = forms.BooleanField(required=False, label="Affected data redacted or truncated")
 
     def clean_affected(self) -> dict[str, int]:
         raw = self.cleaned_data["affected"].strip()

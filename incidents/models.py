@@ -117,6 +117,16 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     encrypted = models.BooleanField(default=False, help_text="Affected data was encrypted at rest.")
     encrypted_in_transit = models.BooleanField(default=False)
     key_compromised = models.BooleanField(default=False)
+    redacted = models.BooleanField(
+        default=False, help_text="The affected data were redacted or truncated (a safe harbour in some laws)."
+    )
+    no_harm_reason = models.TextField(
+        blank=True, help_text="Legal's determination that harm is not reasonably likely, where a law allows one."
+    )
+    no_harm_determined_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    no_harm_determined_at = models.DateTimeField(null=True, blank=True)
     data_categories = models.JSONField(default=list, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, blank=True, help_text="Overrides the profile.")
     containment_summary = models.TextField(blank=True)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from incidents.audit import audit_record
 from incidents.models import Incident, Obligation, ObligationDueChange, ObligationStatus, OrganisationProfile
 from incidents.rules.engine import Facts, Plan, plan
+from incidents.rules.facts import NoHarmDetermination
 
 
 def _lock(obligation: Obligation) -> Obligation:
@@ -84,7 +85,8 @@ def incident_engine_facts(incident: Incident) -> Facts:
     """Return the rules engine's facts for an incident, with the organisation profile's regimes and role."""
     profile = OrganisationProfile.current()
     assessment = getattr(incident, "risk_assessment", None)
-    level = assessment.level if assessment is not None and assessment.completed_at else None
+    completed = assessment is not None and assessment.completed_at is not None
+    level = assessment.level if completed else None
     return Facts(
         aware_at=incident.aware_at,
         affected=incident.affected_counts(),
@@ -97,11 +99,22 @@ def incident_engine_facts(incident: Incident) -> Facts:
         handling_closed_at=incident.closed_at,
         encrypted=incident.encrypted,
         key_compromised=incident.key_compromised,
+        redacted=incident.redacted,
+        no_harm_determination=incident_no_harm_determination(incident),
+        malicious=bool(completed and assessment and assessment.malicious),
         risk=level or None,
         role=incident.role or profile.default_role,
         regimes=tuple(profile.regimes),
         eu_main_establishment=profile.eu_main_establishment or None,
     )
+
+
+def incident_no_harm_determination(incident: Incident) -> NoHarmDetermination | None:
+    """Return legal's recorded no-harm determination, or None when there is none."""
+    if not incident.no_harm_reason or incident.no_harm_determined_at is None:
+        return None
+    author = incident.no_harm_determined_by.get_username() if incident.no_harm_determined_by else ""
+    return NoHarmDetermination(by=author, at=incident.no_harm_determined_at, reason=incident.no_harm_reason)
 
 
 _TRANSITION_FACT = {"incident.assess": "assessed_at", "incident.close": "closed_at"}

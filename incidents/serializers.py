@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from incidents.audit import AuditEvent
 from incidents.models import Incident
+from incidents.obligations import incident_no_harm_determination
 
 
 class AffectedField(serializers.DictField):
@@ -21,14 +22,15 @@ class IncidentSerializer(serializers.ModelSerializer):
     affected = AffectedField(required=False)
     data_categories = serializers.ListField(child=serializers.CharField(), required=False)
     risk = serializers.SerializerMethodField()
+    no_harm_determination = serializers.SerializerMethodField()
 
     class Meta:
         model = Incident
         fields = [
             "ref", "state", "title", "description", "systems_affected", "occurred_at", "aware_at",
             "determined_at", "materiality_determined_at", "individual_notice_sent_at", "contained_at", "assessed_at", "closed_at", "affected", "data_categories", "encrypted",
-            "encrypted_in_transit", "key_compromised", "role", "containment_summary", "closure_reason",
-            "risk", "created_at", "updated_at",
+            "encrypted_in_transit", "key_compromised", "redacted", "no_harm_determination", "role",
+            "containment_summary", "closure_reason", "risk", "created_at", "updated_at",
         ]
         read_only_fields = [
             "ref", "state", "contained_at", "assessed_at", "closed_at", "closure_reason", "risk",
@@ -38,6 +40,17 @@ class IncidentSerializer(serializers.ModelSerializer):
     def get_risk(self, incident: Incident) -> str | None:
         assessment = getattr(incident, "risk_assessment", None)
         return assessment.level or None if assessment else None
+
+    def get_no_harm_determination(self, incident: Incident) -> dict | None:
+        """``{"by", "at", "reason"}``: the planner's key, as recorded by legal; null when none."""
+        determination = incident_no_harm_determination(incident)
+        if determination is None:
+            return None
+        return {"by": determination.by, "at": determination.at, "reason": determination.reason}
+
+
+class NoHarmDeterminationSerializer(serializers.Serializer):
+    reason = serializers.CharField()
 
 
 class TransitionSerializer(serializers.Serializer):

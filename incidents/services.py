@@ -38,7 +38,7 @@ from incidents.rules.loader import load_rules
 EDITABLE_FIELDS = (
     "title", "description", "systems_affected", "occurred_at", "aware_at", "determined_at",
     "materiality_determined_at", "individual_notice_sent_at", "encrypted",
-    "encrypted_in_transit", "key_compromised", "data_categories", "role", "containment_summary",
+    "encrypted_in_transit", "key_compromised", "redacted", "data_categories", "role", "containment_summary",
 )
 
 
@@ -134,6 +134,7 @@ def incident_facts(incident: Incident) -> dict[str, Any]:
         "encrypted": incident.encrypted,
         "encrypted_in_transit": incident.encrypted_in_transit,
         "key_compromised": incident.key_compromised,
+        "redacted": incident.redacted,
         "role": incident.role,
     }
 
@@ -308,6 +309,44 @@ def law_enforcement_delay_record(
     )
     obligations_recompute(actor=actor, incident=locked, reason=f"law-enforcement delay requested by {agency}")
     return delay
+
+
+@transaction.atomic
+def incident_no_harm_determine(*, actor, incident: Incident, reason: str) -> Incident:
+    """Record legal's determination that harm is not reasonably likely, with its author and time.
+
+    Only laws with a no-risk-of-harm safe harbour act on it. Raises PermissionDenied without
+    ``override_risk_incident`` (a legal decision, like overriding the risk level) and
+    ValidationError on ``reason`` when it is empty.
+    """
+    _require(actor, "incidents.override_risk_incident")
+    if not reason.strip():
+        raise ValidationError({"reason": ["A no-harm determination needs its written reason."]})
+    locked = _lock(incident)
+    if locked.state == IncidentState.CLOSED:
+        raise Conflict(f"{locked.ref} is closed: reopen it before changing its facts.")
+    locked.no_harm_reason, locked.no_harm_determined_by = reason.strip(), actor
+    locked.no_harm_determined_at = timezone.now()
+    locked.save(update_fields=["no_harm_reason", "no_harm_determined_by", "no_harm_determined_at"])
+    audit_record(actor=actor, action="incident.no_harm_determined", incident=locked,
+                 payload={"reason": locked.no_harm_reason, "at": locked.no_harm_determined_at})
+    obligations_recompute(actor=actor, incident=locked, reason="no-harm determination recorded")
+    return locked
+
+
+@transaction.atomic
+def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
+    """Withdraw a no-harm determination; the duties it lifted come back."""
+    _require(actor, "incidents.override_risk_incident")
+    locked = _lock(incident)
+    if locked.state == IncidentState.CLOSED:
+        raise Conflict(f"{locked.ref} is closed: reopen it before changing its facts.")
+    previous = locked.no_harm_reason
+    locked.no_harm_reason, locked.no_harm_determined_by, locked.no_harm_determined_at = "", None, None
+    locked.save(update_fields=["no_harm_reason", "no_harm_determined_by", "no_harm_determined_at"])
+    audit_record(actor=actor, action="incident.no_harm_withdrawn", incident=locked, payload={"reason": previous})
+    obligations_recompute(actor=actor, incident=locked, reason="no-harm determination withdrawn")
+    return locked
 
 
 PROFILE_FIELDS = (

@@ -8,6 +8,10 @@ urlpatterns = [
     path("incidents/<str:ref>/transitions/<str:name>/", api.IncidentTransition.as_view(), name="api-incident-transition"),
     path("incidents/<str:ref>/audit/", api.IncidentAudit.as_view(), name="api-incident-audit"),
     path("incidents/<str:ref>/assessment/", api.IncidentAssessment.as_view(), name="api-incident-assessment"),
+    path(
+        "incidents/<str:ref>/no-harm-determination/", api.IncidentNoHarmDetermination.as_view(),
+        name="api-incident-no-harm-determination",
+    ),
     path("incidents/<str:ref>/obligations/", api.IncidentObligations.as_view(), name="api-incident-obligations"),
     path(
         "incidents/<str:ref>/law-enforcement-delays/", api.IncidentLawEnforcementDelays.as_view(),

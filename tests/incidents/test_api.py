@@ -129,3 +129,57 @@ def test_the_openapi_schema_describes_every_endpoint_without_guesswork(tmp_path)
     """Integrations generate clients from the schema: no endpoint may be left out or half-described."""
     call_command("spectacular", "--fail-on-warn", "--validate", "--file", str(tmp_path / "schema.yml"))
     assert "/api/notices/{id}/letters.pdf" in (tmp_path / "schema.yml").read_text()
+
+
+def test_legal_records_a_no_harm_determination_with_its_author_and_it_reaches_the_planner(api_as, legal, incident):
+    from incidents.obligations import incident_engine_facts
+
+    response = api_as(legal).put(
+        f"/api/incidents/{incident.ref}/no-harm-determination/",
+        {"reason": "Sent to one vetted processor by mistake and deleted unread (written confirmation on file)."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    determination = response.json()["no_harm_determination"]
+    assert determination["by"] == "leo_legal" and determination["reason"].startswith("Sent to one vetted")
+    event = incident.audit_events.get(action="incident.no_harm_determined")
+    assert event.actor_name == "leo_legal"
+    incident.refresh_from_db()
+    facts = incident_engine_facts(incident)
+    assert facts.no_harm_determination.by == "leo_legal"
+    # The GDPR has no no-harm harbour: the determination is recorded, never read into a law that lacks one.
+    applying = incident.obligations.filter(applies=True).values_list("jurisdiction", flat=True)
+    assert "EU" in set(applying)
+
+
+def test_a_no_harm_determination_is_withdrawn_by_legal(api_as, legal, incident):
+    client = api_as(legal)
+    client.put(f"/api/incidents/{incident.ref}/no-harm-determination/", {"reason": "Deleted unread."}, format="json")
+    response = client.delete(f"/api/incidents/{incident.ref}/no-harm-determination/")
+    assert response.status_code == 200
+    assert response.json()["no_harm_determination"] is None
+    assert incident.audit_events.filter(action="incident.no_harm_withdrawn").count() == 1
+
+
+def test_a_responder_cannot_record_a_no_harm_determination(api_as, responder, incident):
+    response = api_as(responder).put(
+        f"/api/incidents/{incident.ref}/no-harm-determination/", {"reason": "Looks harmless."}, format="json"
+    )
+    assert response.status_code == 403
+    assert not incident.audit_events.filter(action="incident.no_harm_determined").exists()
+
+
+def test_a_no_harm_determination_without_a_reason_answers_400_naming_the_field(api_as, legal, incident):
+    response = api_as(legal).put(
+        f"/api/incidents/{incident.ref}/no-harm-determination/", {"reason": "  "}, format="json"
+    )
+    assert response.status_code == 400
+    assert "reason" in response.json()
+
+
+def test_redacted_is_an_editable_fact_in_the_planner_shape(api_as, responder, incident):
+    response = api_as(responder).patch(f"/api/incidents/{incident.ref}/", {"redacted": True}, format="json")
+    assert response.status_code == 200, response.content
+    assert response.json()["redacted"] is True
+    event = incident.audit_events.get(action="incident.edited")
+    assert event.payload["changes"]["redacted"] == [False, True]

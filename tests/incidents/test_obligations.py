@@ -239,3 +239,15 @@ def test_organisation_profile_regimes_are_checked_and_replan_open_incidents(api_
     assert response.status_code == 200, response.content
     sec = Obligation.objects.get(incident=breach, jurisdiction="US-SEC")
     assert sec.clock_start == "materiality_determined"
+
+
+def test_a_malicious_assessment_makes_japan_reportable_at_any_head_count(responder):
+    leak = services.incident_create(
+        actor=responder, title="Ransomware on the shop server", aware_at=datetime(2026, 4, 3, 1, 0, tzinfo=UTC),
+        affected={"JP": 3}, data_categories=["name", "email_address"],
+    )
+    assert not leak.obligations.filter(jurisdiction="JP", applies=True).exists()
+    services.risk_assessment_update(actor=responder, incident=leak, assessment=ASSESSMENT)
+    final = leak.obligations.get(jurisdiction="JP", authority__contains="final report", applies=True)
+    assert final.due_at == datetime(2026, 5, 2, 14, 59, 59, tzinfo=UTC)
+    assert leak.obligations.filter(jurisdiction="JP", audience="individuals", applies=True).exists()
