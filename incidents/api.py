@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from knox.auth import TokenAuthentication
+from knox.models import AuthToken
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from incidents import obligations, selectors, services
+from incidents import access, obligations, selectors, services
 from incidents.rules.engine import FactsError, facts_from_json, plan, plan_to_json
 from incidents.serializers import (
     AssessmentSerializer,
@@ -22,6 +26,8 @@ from incidents.serializers import (
     ObligationStatusSerializer,
     OrganisationProfileSerializer,
     RiskAssessmentSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
     TransitionSerializer,
 )
 
@@ -184,3 +190,32 @@ class OrganisationProfileView(APIView):
         serializer.is_valid(raise_exception=True)
         profile = services.organisation_profile_update(actor=request.user, **serializer.validated_data)
         return Response(OrganisationProfileSerializer(profile).data)
+
+
+class ApiToken(APIView):
+    """Trade a user name and password for an expiring token; DELETE revokes the token used."""
+
+    authentication_classes = [TokenAuthentication]
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        request=TokenRequestSerializer,
+        responses={200: TokenSerializer, 400: OpenApiTypes.OBJECT, 429: OpenApiTypes.OBJECT},
+    )
+    def post(self, request):
+        serializer = TokenRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        issued = access.api_token_create(request=request._request, **serializer.validated_data)
+        if issued is None:
+            if getattr(request._request, "axes_locked_out", False):
+                return Response({"detail": access.lockout_message(), "code": "locked_out"}, status=429)
+            raise ValidationError({"non_field_errors": ["Unable to log in with the user name and password given."]})
+        key, token = issued
+        return Response(TokenSerializer({"token": key, "expiry": token.expiry}).data)
+
+    @extend_schema(request=None, responses={204: None, 401: OpenApiTypes.OBJECT})
+    def delete(self, request):
+        if not isinstance(request.auth, AuthToken):
+            raise NotAuthenticated("Send the token to revoke in the Authorization header.")
+        access.api_token_revoke(actor=request.user, token=request.auth)
+        return Response(status=status.HTTP_204_NO_CONTENT)

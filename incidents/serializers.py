@@ -153,3 +153,13 @@ class OrganisationProfileSerializer(serializers.Serializer):
     identity_protection_months = serializers.IntegerField(required=False, min_value=0)
     call_centre_phone = serializers.CharField(required=False, allow_blank=True)
     call_centre_hours = serializers.CharField(required=False, allow_blank=True)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send as 'Authorization: Token <token>'.")
+    expiry = serializers.DateTimeField(help_text="The token stops working at this time.")

@@ -32,10 +32,8 @@ def test_responder_creates_an_incident_in_the_planner_shape(api_as, responder):
 
 
 def test_token_authentication_works(client, responder):
-    from rest_framework.authtoken.models import Token
-
-    token = Token.objects.create(user=responder)
-    response = client.get("/api/incidents/", HTTP_AUTHORIZATION=f"Token {token.key}")
+    token = client.post("/api/auth/token/", {"username": responder.username, "password": "rita_responder-password-123"})
+    response = client.get("/api/incidents/", HTTP_AUTHORIZATION=f"Token {token.json()['token']}")
     assert response.status_code == 200
 
 

@@ -1,0 +1,98 @@
+"""Who may come in: expiring API tokens, lockout after failed logins, and the audit of every attempt.
+
+Tokens are django-rest-knox tokens: stored hashed, valid for ``API_TOKEN_TTL_HOURS``, revocable one at a
+time, and all revoked when the user's password changes. Failed logins on the login page and on the token
+endpoint count towards one django-axes lockout (per user name and address). Logins, failed logins,
+token creations and revocations are audit events on the organisation's chain.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import transaction
+from django.db.models.signals import pre_save
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from knox.models import AuthToken
+
+from incidents.audit import audit_record
+
+
+def _client(request: HttpRequest | None) -> dict[str, str]:
+    if request is None:
+        return {}
+    return {"ip": request.META.get("REMOTE_ADDR", ""), "path": request.path}
+
+
+def lockout_message() -> str:
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return _(
+        "Too many failed logins: this account is locked for %(minutes)d minutes from this address. "
+        "Ask an administrator to unlock it sooner (manage.py axes_reset_username USERNAME)."
+    ) % {"minutes": minutes}
+
+
+def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: Any) -> HttpResponse:
+    """The answer to a locked-out login: JSON under /api/, the login page with the reason elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": lockout_message(), "code": "locked_out"}, status=429)
+    return render(request, "registration/locked_out.html", {"message": lockout_message()}, status=429)
+
+
+@transaction.atomic
+def api_token_create(*, request: HttpRequest, username: str, password: str) -> tuple[str, AuthToken] | None:
+    """Check the credentials and return a new token's key and row, or None when they are wrong.
+
+    A locked-out request also returns None; ``request.axes_locked_out`` then tells the caller why.
+    """
+    user = authenticate(request=request, username=username, password=password)
+    if user is None or not user.is_active:
+        return None
+    instance, key = AuthToken.objects.create(user=user)
+    audit_record(
+        actor=user, action="auth.token_created",
+        payload=_client(request) | {"token": instance.token_key, "expiry": instance.expiry},
+    )
+    return key, instance
+
+
+@transaction.atomic
+def api_token_revoke(*, actor, token: AuthToken) -> None:
+    """Revoke one token (the caller's own)."""
+    audit_record(actor=actor, action="auth.token_revoked", payload={"token": token.token_key})
+    token.delete()
+
+
+def _audit_login(sender, request: HttpRequest | None = None, user=None, **kwargs) -> None:
+    via = "token" if request is not None and request.path.startswith("/api/") else "session"
+    audit_record(actor=user, action="auth.login", payload=_client(request) | {"via": via})
+
+
+def _audit_login_failed(sender, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs) -> None:
+    locked = bool(getattr(request, "axes_locked_out", False))
+    audit_record(
+        actor=None, action="auth.login_failed",
+        payload=_client(request) | {"username": str(credentials.get("username", ""))[:150], "locked_out": locked},
+    )
+
+
+def _revoke_tokens_on_password_change(sender, instance, raw: bool = False, **kwargs) -> None:
+    if raw or instance.pk is None:
+        return
+    stored = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+    if stored is None or stored == instance.password:
+        return
+    revoked, _ = AuthToken.objects.filter(user_id=instance.pk).delete()
+    audit_record(actor=instance, action="auth.password_changed", payload={"tokens_revoked": revoked})
+
+
+def connect_receivers() -> None:
+    """Wire the login audit and the token rotation (called once from the app's ready())."""
+    user_logged_in.connect(_audit_login, dispatch_uid="breachline.audit_login")
+    user_login_failed.connect(_audit_login_failed, dispatch_uid="breachline.audit_login_failed")
+    pre_save.connect(_revoke_tokens_on_password_change, sender=get_user_model(), dispatch_uid="breachline.rotate")
