@@ -18,7 +18,7 @@ RESIDENCE_ZONES = {
     "DE": "Europe/Berlin", "FR": "Europe/Paris", "IE": "Europe/Dublin", "NL": "Europe/Amsterdam",
     "ES": "Europe/Madrid", "IT": "Europe/Rome", "PL": "Europe/Warsaw", "SE": "Europe/Stockholm",
     "BR": "America/Sao_Paulo", "IN": "Asia/Kolkata", "JP": "Asia/Tokyo", "AU": "Australia/Sydney",
-    "NO": "Europe/Oslo", "IS": "Atlantic/Reykjavik", "LI": "Europe/Vaduz",
+    "NO": "Europe/Oslo", "IS": "Atlantic/Reykjavik", "LI": "Europe/Vaduz", "CA-AB": "America/Edmonton",
 }
 
 

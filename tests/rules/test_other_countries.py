@@ -10,7 +10,10 @@ import pytest
 from incidents.rules import facts_from_json, plan, plan_to_json
 from incidents.rules.loader import load_rules
 
-OTHER_COUNTRIES = ("CA", "AU", "JP", "KR", "IN", "CH", "NZ", "ZA", "HK", "AE", "SA", "TH")
+OTHER_COUNTRIES = (
+    "CA", "AU", "JP", "KR", "IN", "CH", "NZ", "ZA", "HK", "AE", "SA", "TH",
+    "TR", "PH", "VN", "NG", "KE", "ID", "MY", "IL", "CO", "PE", "CL", "QA", "JE", "GG", "CA-QC", "CA-AB",
+)
 
 
 def _plan(residence, count, categories, aware_at, **extra):
@@ -200,3 +203,60 @@ def test_cert_in_and_the_dpdp_report_run_side_by_side_once_rule_7_applies():
     assert (_due(output, "IN:cert_in"), _due(output, "IN:board_report")) == (
         "2027-05-14T18:30:00Z", "2027-05-17T12:30:00Z"
     )
+
+
+@pytest.mark.parametrize("residence", ["TR", "PH", "VN", "NG", "KE", "ID", "MY", "IL", "CO", "PE", "CL", "QA", "JE", "GG"])
+def test_people_in_the_newly_covered_countries_raise_no_missing_rule_warning(residence):
+    output = _plan(residence, 10, ["name"], "2026-12-04T09:00:00+00:00", risk="high")
+    assert not [warning for warning in output["warnings"] if warning["code"] == "no_rule"]
+    assert any(entry["jurisdiction"] == residence for entry in output["obligations"] + output["not_required"])
+
+
+@pytest.mark.parametrize(
+    ("rule_code", "residence", "aware_at", "due_at"),
+    [
+        ("TR:board", "TR", "2026-10-09T17:00:00+03:00", "2026-10-12T14:00:00Z"),
+        ("PH:npc", "PH", "2026-09-04T15:00:00+08:00", "2026-09-07T07:00:00Z"),
+        ("NG:commission", "NG", "2026-06-12T10:00:00+01:00", "2026-06-15T09:00:00Z"),
+        ("KE:commissioner", "KE", "2026-05-14T09:00:00+03:00", "2026-05-17T06:00:00Z"),
+        ("ID:lembaga", "ID", "2026-08-15T20:00:00+07:00", "2026-08-18T13:00:00Z"),
+        ("ID:data_subjects", "ID", "2026-08-15T20:00:00+07:00", "2026-08-18T13:00:00Z"),
+        ("MY:commissioner", "MY", "2026-07-10T18:00:00+08:00", "2026-07-13T10:00:00Z"),
+        ("JE:commissioner", "JE", "2026-03-27T10:00:00+00:00", "2026-03-30T10:00:00Z"),
+        ("GG:authority", "GG", "2026-08-12T16:30:00+01:00", "2026-08-15T15:30:00Z"),
+        ("PE:anpd", "PE", "2026-02-13T21:00:00-05:00", "2026-02-16T02:00:00Z"),
+    ],
+)
+def test_the_new_countries_hour_deadlines_are_elapsed_time_across_weekends(rule_code, residence, aware_at, due_at):
+    output = _plan(residence, 2000, ["name", "passport_number"], aware_at, risk="high")
+    assert _due(output, rule_code) == due_at
+
+
+def test_chile_applies_from_law_21719s_first_day_and_not_the_day_before():
+    before = _plan("CL", 700, ["name", "account_number"], "2026-11-30T22:00:00-03:00", risk="high")
+    first = _plan("CL", 700, ["name", "account_number"], "2026-12-01T00:30:00-03:00", risk="high")
+    assert _reason(before, "CL:agency") == "not_in_force"
+    assert {entry["rule_code"] for entry in first["obligations"]} == {"CL:agency", "CL:data_subjects"}
+
+
+def test_colombia_counts_fifteen_business_days_over_holy_week():
+    output = _plan("CO", 900, ["name", "email_address"], "2026-03-16T10:00:00-05:00", risk="low")
+    assert _due(output, "CO:sic") == "2026-04-10T04:59:59Z"
+
+
+@pytest.mark.parametrize(
+    ("residence", "provincial"),
+    [("CA-QC", {"CA-QC:commission", "CA-QC:persons_concerned"}), ("CA-AB", {"CA-AB:commissioner"}), ("CA-ON", set())],
+)
+def test_a_province_engages_its_own_law_beside_pipedas_federal_duty(residence, provincial):
+    output = _plan(residence, 75, ["name", "drivers_license"], "2026-11-02T08:30:00-07:00", risk="high")
+    assert {entry["rule_code"] for entry in output["obligations"]} == {"CA:commissioner", "CA:individuals", *provincial}
+    assert not [warning for warning in output["warnings"] if warning["code"] == "no_rule"]
+
+
+@pytest.mark.parametrize("code", ["CA-XX", "CA-", "QC"])
+def test_a_canadian_province_code_must_be_iso_3166_2(code):
+    from incidents.rules.facts import FactsError
+
+    with pytest.raises(FactsError, match=f"affected.{code}"):
+        facts_from_json({"aware_at": "2026-11-02T08:30:00-07:00", "affected": {code: 1}, "data_categories": ["name"]})
