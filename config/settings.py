@@ -282,6 +282,23 @@ FCM_API_BASE_URL = env_str("FCM_API_BASE_URL", "https://fcm.googleapis.com")
 WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY")
 WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:privacy@breachline.invalid")
 
+# Mainland China: SMS through Alibaba Cloud and Tencent Cloud with registered signatures and
+# templates, Android push through JPush (README, "Mainland China transports").
+ALIYUN_SMS_ACCESS_KEY_ID = env_str("ALIYUN_SMS_ACCESS_KEY_ID")
+ALIYUN_SMS_ACCESS_KEY_SECRET = env_str("ALIYUN_SMS_ACCESS_KEY_SECRET")
+ALIYUN_SMS_SIGN_NAME = env_str("ALIYUN_SMS_SIGN_NAME")
+ALIYUN_SMS_ENDPOINT = env_str("ALIYUN_SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com")
+TENCENT_SMS_SECRET_ID = env_str("TENCENT_SMS_SECRET_ID")
+TENCENT_SMS_SECRET_KEY = env_str("TENCENT_SMS_SECRET_KEY")
+TENCENT_SMS_SDK_APP_ID = env_str("TENCENT_SMS_SDK_APP_ID")
+TENCENT_SMS_SIGN_NAME = env_str("TENCENT_SMS_SIGN_NAME")
+TENCENT_SMS_REGION = env_str("TENCENT_SMS_REGION", "ap-guangzhou")
+TENCENT_SMS_ENDPOINT = env_str("TENCENT_SMS_ENDPOINT", "https://sms.tencentcloudapi.com")
+JPUSH_APP_KEY = env_str("JPUSH_APP_KEY")
+JPUSH_MASTER_SECRET = env_str("JPUSH_MASTER_SECRET")
+# Empty: the jpush package's own URLs (api.jpush.cn, report.jpush.cn).
+JPUSH_ENDPOINT = env_str("JPUSH_ENDPOINT")
+
 SMS_RATE_PER_SECOND = env_float("SMS_RATE_PER_SECOND", 10.0)
 EMAIL_RATE_PER_SECOND = env_float("EMAIL_RATE_PER_SECOND", 50.0)
 PUSH_RATE_PER_SECOND = env_float("PUSH_RATE_PER_SECOND", 100.0)

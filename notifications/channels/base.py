@@ -27,7 +27,14 @@ class OutboundMessage:
     ``message_id`` is the e-mail Message-ID to use (one is made when empty).
     ``callback_path`` is appended to ``BREACHLINE_BASE_URL`` for provider
     status callbacks (SMS). ``metadata`` is passed to providers that echo it
-    back in webhooks (anymail, FCM data); values must be strings.
+    back in webhooks (anymail, FCM data, JPush extras); values must be strings;
+    its "delivery" is echoed in SMS receipts (Alibaba OutId, Tencent SessionContext).
+    ``template`` and ``template_params`` are for providers that send only text
+    registered with them in advance (mainland Chinese SMS): the registered
+    template's code or id, and its parameters by name (``${name}``, Alibaba) or
+    by position as "1", "2", ... (``{1}``, Tencent); ``text`` is then the
+    registered text filled in, kept for the record. A JPush registration id is
+    also a ``to_address``.
     """
 
     to_address: str
@@ -39,6 +46,27 @@ class OutboundMessage:
     callback_path: str = ""
     headers: Mapping[str, str] = field(default_factory=dict)
     metadata: Mapping[str, str] = field(default_factory=dict)
+    template: str = ""
+    template_params: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """A provider's later verdict on one message it accepted, in our delivery statuses.
+
+    ``status`` is "delivered", "undelivered" or "failed" (the names
+    ``delivery_record_callback`` takes); ``provider_id`` is the id ``send``
+    returned; ``code`` and ``detail`` are the provider's own words for a failure;
+    ``reference`` is what the message carried back to us (the delivery id, when
+    the provider echoes one).
+    """
+
+    provider_id: str
+    to_address: str
+    status: str
+    code: str = ""
+    detail: str = ""
+    reference: str = ""
 
 
 class TransportError(Exception):
@@ -106,6 +134,9 @@ _TRANSPORTS = {
     "fcm": "notifications.channels.push_fcm.FcmTransport",
     "webpush": "notifications.channels.push_webpush.WebPushTransport",
     "push": "notifications.channels.push.PushTransport",
+    "sms_aliyun": "notifications.channels.sms_aliyun.AliyunSmsTransport",
+    "sms_tencent": "notifications.channels.sms_tencent.TencentSmsTransport",
+    "push_jpush": "notifications.channels.push_jpush.JPushTransport",
 }
 
 CHANNELS = tuple(_TRANSPORTS)
@@ -141,6 +172,31 @@ def http_error(
     """Classify an HTTP failure: 429, 408 and 5xx may pass; any other 4xx will not."""
     permanent = 400 <= status < 500 and status not in (408, 429)
     return TransportError(detail, permanent=permanent, code=code or str(status), retry_after=retry_after)
+
+
+def network_error(provider: str, detail: object, *, timed_out: bool) -> TransportError:
+    """A retryable failure to reach ``provider``: "timeout" when it did not answer in time, else "connection"."""
+    what = "timed out" if timed_out else "unreachable"
+    return TransportError(
+        f"{provider} {what}: {detail}", permanent=False, code="timeout" if timed_out else "connection"
+    )
+
+
+def registered_template(message: OutboundMessage, provider: str) -> str:
+    """The template ``message`` names, for a provider that sends nothing else; a permanent failure without one."""
+    if not message.template:
+        raise TransportError(
+            f"{provider} sends only registered templates and this message names none",
+            permanent=True,
+            code="no_template",
+        )
+    return message.template
+
+
+def endpoint_parts(url: str, default_scheme: str = "https") -> tuple[str, str]:
+    """(scheme, host[:port]) of an endpoint given as a URL or as a bare host, for SDKs that take them apart."""
+    scheme, _, rest = url.rpartition("://")
+    return (scheme or default_scheme), rest.strip("/")
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fakes.aliyun import FakeAliyunSms
+from tests.fakes.jpush import FakeJPush
 from tests.fakes.postmark import FakePostmark
 from tests.fakes.push import FakeFCM, FakeWebPush, vapid_private_key
 from tests.fakes.smtp import FakeSMTPServer
+from tests.fakes.tencent import FakeTencentSms
 from tests.fakes.twilio import FakeTwilio
 
 TEST_FROM_NUMBER = "+15005550006"
@@ -75,5 +78,38 @@ def webpush_server(settings):
     with FakeWebPush() as server:
         settings.WEBPUSH_VAPID_PRIVATE_KEY = vapid_private_key()
         settings.WEBPUSH_VAPID_SUBJECT = "mailto:privacy@breachline.test"
+        settings.PROVIDER_TIMEOUT_SECONDS = 5.0
+        yield server
+
+
+@pytest.fixture
+def aliyun_sms_server(settings):
+    with FakeAliyunSms() as server:
+        settings.ALIYUN_SMS_ACCESS_KEY_ID = server.access_key_id
+        settings.ALIYUN_SMS_ACCESS_KEY_SECRET = server.access_key_secret
+        settings.ALIYUN_SMS_SIGN_NAME = server.sign_name
+        settings.ALIYUN_SMS_ENDPOINT = server.base_url
+        settings.PROVIDER_TIMEOUT_SECONDS = 5.0
+        yield server
+
+
+@pytest.fixture
+def tencent_sms_server(settings):
+    with FakeTencentSms() as server:
+        settings.TENCENT_SMS_SECRET_ID = server.secret_id
+        settings.TENCENT_SMS_SECRET_KEY = server.secret_key
+        settings.TENCENT_SMS_SDK_APP_ID = server.sdk_app_id
+        settings.TENCENT_SMS_SIGN_NAME = server.sign_name
+        settings.TENCENT_SMS_ENDPOINT = server.base_url
+        settings.PROVIDER_TIMEOUT_SECONDS = 5.0
+        yield server
+
+
+@pytest.fixture
+def jpush_server(settings):
+    with FakeJPush() as server:
+        settings.JPUSH_APP_KEY = server.app_key
+        settings.JPUSH_MASTER_SECRET = server.master_secret
+        settings.JPUSH_ENDPOINT = server.base_url
         settings.PROVIDER_TIMEOUT_SECONDS = 5.0
         yield server
