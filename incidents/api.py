@@ -15,7 +15,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from incidents import access, obligations, selectors, services
-from incidents.rules.engine import FactsError, facts_from_json, plan, plan_to_json
+from incidents.rules.answer import plan_answer, split_options
+from incidents.rules.facts import FactsError
 from incidents.serializers import (
     AssessmentSerializer,
     AuditEventSerializer,
@@ -167,15 +168,16 @@ class IncidentLawEnforcementDelays(APIView):
 
 
 class ObligationsPlan(APIView):
-    """The what-if planner: facts in, plan out; nothing is stored."""
+    """The planner: facts in, plan out; ``explain`` adds each decision's trace, ``what_if`` the changes
+    one fact would make. Nothing is stored."""
 
     @extend_schema(request=dict, responses=dict)
     def post(self, request):
         try:
-            facts = facts_from_json(request.data)
+            facts, options = split_options(request.data)
+            return Response(plan_answer(facts, **options))
         except FactsError as exc:
             raise ValidationError({exc.field: [exc.message]}) from exc
-        return Response(plan_to_json(plan(facts), with_risk=True))
 
 
 class OrganisationProfileView(APIView):

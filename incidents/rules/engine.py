@@ -30,7 +30,10 @@ from incidents.rules.facts import Facts, FactsError, facts_from_json
 from incidents.rules.loader import RuleSet, load_rules
 from incidents.rules.schema import Authority, Duty, Rule
 
-__all__ = ["Facts", "FactsError", "NotRequired", "Obligation", "Plan", "facts_from_json", "plan", "plan_to_json"]
+__all__ = [
+    "Facts", "FactsError", "NotRequired", "Obligation", "Plan", "facts_from_json", "plan", "plan_to_json",
+    "rule_engaged",
+]
 
 CLOCK_FIELDS = {
     "aware": "aware_at", "occurred": "occurred_at", "determined": "determined_at", "assessed": "assessed_at",
@@ -115,10 +118,13 @@ class _Context:
     risk: RiskBasis
     warnings: list[Warning] = field(default_factory=list)
     risk_used: bool = False
+    traced: bool = True
+    seen: set[Warning] = field(default_factory=set)
 
     def warn(self, code: str, message: str, jurisdiction: str | None = None) -> None:
         warning = Warning(code=code, message=message, jurisdiction=jurisdiction)
-        if warning not in self.warnings:
+        if warning not in self.seen:
+            self.seen.add(warning)
             self.warnings.append(warning)
 
     def clock(self, clock_start: str) -> datetime | None:
@@ -175,9 +181,11 @@ def _version(rule: Rule, versions: list[Duty], ctx: _Context) -> tuple[Duty | No
     ), reason_code="not_in_force")
 
 
-def _trace(rule: Rule, duty: Duty, steps: list[Check], outcome: str, target: _Target | None = None
-           ) -> dict[str, Any]:
+def _trace(rule: Rule, duty: Duty, steps: list[Check], outcome: str, ctx: _Context,
+           target: _Target | None = None) -> dict[str, Any]:
     """Return the decision's trace: rule and version, clause, the facts matched, every step evaluated."""
+    if not ctx.traced:
+        return {}
     start, end = checks.period(rule, duty)
     matched: dict[str, Any] = {}
     for step in steps:
@@ -194,14 +202,14 @@ def _trace(rule: Rule, duty: Duty, steps: list[Check], outcome: str, target: _Ta
     }
 
 
-def _not_required(rule: Rule, duty: Duty, code: str, reason: str, steps: list[Check],
+def _not_required(rule: Rule, duty: Duty, code: str, reason: str, steps: list[Check], ctx: _Context,
                   target: _Target | None = None) -> NotRequired:
     authority = target.authority if target else rule.authorities[duty.authority]
     return NotRequired(
         jurisdiction=rule.code, audience=duty.audience, authority=_authority_name(authority, target),
         reason_code=code, reason=reason, basis=_basis(rule, duty), rule_code=f"{rule.code}:{duty.id}",
         status=duty.status, residence=target.residence if target else None,
-        trace=_trace(rule, duty, steps, "not_required", target),
+        trace=_trace(rule, duty, steps, "not_required", ctx, target),
     )
 
 
@@ -285,7 +293,7 @@ def _obligation(rule: Rule, duty: Duty, target: _Target, reasons: list[str], ste
         law_enforcement_delay_allowed=duty.law_enforcement_delay, unconfirmed=duty.status != "confirmed",
         deadline={"unit": duty.deadline.unit, "amount": duty.deadline.amount}, residence=target.residence,
         affected_count=target.count, note=" ".join(part for part in (duty.note, note) if part),
-        trace=_trace(rule, duty, steps, "required", target),
+        trace=_trace(rule, duty, steps, "required", ctx, target),
     )
 
 
@@ -303,22 +311,23 @@ def _evaluate_target(rule: Rule, duty: Duty, target: _Target, gate_steps: list[C
     code = failed[0].reason_code if duty.match == "all" else failed[-1].reason_code
     joiner = "; " if duty.match == "all" else "; and "
     reason = f"{duty.clause}: " + joiner.join(test.detail for test in failed) + "."
-    return _not_required(rule, duty, code, reason, steps, target)
+    return _not_required(rule, duty, code, reason, steps, ctx, target)
 
 
 def _evaluate_rule(rule: Rule, ctx: _Context) -> list[Obligation | NotRequired]:
     outcomes: list[Obligation | NotRequired] = []
     applied: dict[str, bool] = {}
-    for duty_id in dict.fromkeys(duty.id for duty in rule.duties):
-        versions = [duty for duty in rule.duties if duty.id == duty_id]
+    for duty_id, versions in rule.duty_versions.items():
         duty, version_check = _version(rule, versions, ctx)
         if duty is None:
-            outcomes.append(_not_required(rule, versions[0], "not_in_force", version_check.detail, [version_check]))
+            outcomes.append(
+                _not_required(rule, versions[0], "not_in_force", version_check.detail, [version_check], ctx)
+            )
             applied[duty_id] = False
             continue
         steps = [version_check, *checks.gates(rule, duty, ctx.facts, applied)]
         gate = steps[-1] if steps[-1].rules_out else None
-        results = [_not_required(rule, duty, gate.reason_code, gate.detail, steps)] if gate else [
+        results = [_not_required(rule, duty, gate.reason_code, gate.detail, steps, ctx)] if gate else [
             _evaluate_target(rule, duty, target, steps, ctx) for target in _targets(rule, duty, ctx.facts)
         ]
         applied[duty_id] = any(isinstance(result, Obligation) for result in results)
@@ -326,7 +335,8 @@ def _evaluate_rule(rule: Rule, ctx: _Context) -> list[Obligation | NotRequired]:
     return outcomes
 
 
-def _engaged(rule: Rule, facts: Facts) -> bool:
+def rule_engaged(rule: Rule, facts: Facts) -> bool:
+    """Return whether the facts engage the rule: people living where it applies, or its regime declared."""
     if rule.regime:
         return rule.regime in facts.regimes
     return any(count > 0 for code, count in facts.affected.items() if code in rule.residence)
@@ -339,13 +349,16 @@ def _uncovered(facts: Facts, rules: RuleSet, ctx: _Context) -> None:
                      "check the local law by hand.", code)
 
 
-def plan(facts: Facts, rules: RuleSet | None = None) -> Plan:
-    """Return the obligations, the duties found not to apply, and warnings, for ``facts``."""
+def plan(facts: Facts, rules: RuleSet | None = None, *, traced: bool = True) -> Plan:
+    """Return the obligations, the duties found not to apply, and warnings, for ``facts``.
+
+    With ``traced`` off the entries carry an empty trace (the what-if variants need none).
+    """
     rules = rules if rules is not None else load_rules()
     basis, warnings = _risk_basis(facts)
-    ctx = _Context(facts=facts, risk=basis, warnings=warnings)
+    ctx = _Context(facts=facts, risk=basis, warnings=warnings, traced=traced, seen=set(warnings))
     _uncovered(facts, rules, ctx)
-    outcomes = [outcome for rule in rules if _engaged(rule, facts) for outcome in _evaluate_rule(rule, ctx)]
+    outcomes = [outcome for rule in rules if rule_engaged(rule, facts) for outcome in _evaluate_rule(rule, ctx)]
     if ctx.risk_used:
         ctx.warn("risk_heuristic", risk_method.HEURISTIC_NOTE)
     obligations = [item for item in outcomes if isinstance(item, Obligation)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from incidents.rules.schema import Rule, RuleFileError, rule_from_toml
@@ -39,7 +39,15 @@ class RuleSet:
 
     def covering(self, residence_code: str) -> list[str]:
         """Return the codes of the residence rules that count people living in ``residence_code``."""
-        return [rule.code for rule in self.rules if residence_code in rule.residence]
+        return self._covering.get(residence_code, [])
+
+    @cached_property
+    def _covering(self) -> dict[str, list[str]]:
+        found: dict[str, list[str]] = {}
+        for rule in self.rules:
+            for code in rule.residence:
+                found.setdefault(code, []).append(rule.code)
+        return found
 
 
 def load_rule_file(path: str | Path) -> Rule:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -215,6 +216,24 @@ class Rule:
 
     def duty(self, duty_id: str) -> Duty:
         return next(duty for duty in self.duties if duty.id == duty_id)
+
+    @cached_property
+    def category_codes(self) -> frozenset[str]:
+        """Return every category code the duties' combinations and definitions name."""
+        codes: set[str] = set()
+        for duty in self.duties:
+            codes.update(*duty.categories)
+        for definition in self.definitions:
+            codes.update(*definition.combinations)
+        return frozenset(codes)
+
+    @cached_property
+    def duty_versions(self) -> dict[str, list[Duty]]:
+        """Return the duties' versions by id, in file order."""
+        result: dict[str, list[Duty]] = {}
+        for duty in self.duties:
+            result.setdefault(duty.id, []).append(duty)
+        return result
 
     def definition_versions(self, definition_id: str) -> list[Definition]:
         return [definition for definition in self.definitions if definition.id == definition_id]

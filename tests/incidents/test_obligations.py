@@ -201,6 +201,45 @@ def test_planner_table_format_is_readable(capsys):
     assert "OBLIGATIONS" in out and "NOT REQUIRED" in out and "2026-03-30T09:00:00Z" in out
 
 
+def test_planner_api_explains_and_asks_what_if_with_the_same_output_as_the_command(api_as, responder):
+    scenario = json.loads((ROOT / "docs" / "scenario-example.json").read_text())
+    response = api_as(responder).post(
+        "/api/obligations/plan/", scenario | {"explain": True, "what_if": True}, format="json"
+    )
+    assert response.status_code == 200, response.content
+    out = StringIO()
+    call_command("obligations", str(ROOT / "docs" / "scenario-example.json"), "--explain", "--what-if", stdout=out)
+    assert json.loads(out.getvalue()) == response.json()
+    body = response.json()
+    assert all(entry["trace"]["steps"] for entry in body["obligations"] + body["not_required"])
+    password = next(change for change in body["what_if"] if change["description"] == "If Password were not involved")
+    assert {"rule_code": "US-CA:residents", "reason_code": "categories_not_covered"}.items() <= next(
+        duty for duty in password["disappear"] if duty["rule_code"] == "US-CA:residents").items()
+
+
+def test_planner_api_refuses_an_option_that_is_not_a_boolean(api_as, responder):
+    scenario = json.loads((ROOT / "docs" / "scenario-example.json").read_text())
+    response = api_as(responder).post("/api/obligations/plan/", scenario | {"explain": "please"}, format="json")
+    assert response.status_code == 400 and "explain" in response.json()
+
+
+def test_planner_table_explains_each_decision_and_lists_what_would_change(capsys):
+    call_command("obligations", str(ROOT / "docs" / "scenario-example.json"), "--format", "table", "--explain",
+                 "--what-if")
+    out = capsys.readouterr().out
+    assert "Trace:   US-CA:residents version 2026-01-01 to open end" in out
+    assert "safe_harbour: does_not_apply: 1798.82(a): the data were not encrypted" in out
+    assert "WHAT IF" in out and "? If 500 people lived in US-CA instead of 501" in out
+    assert "- US-CA:attorney_general  (below_threshold)" in out
+
+
+def test_planner_reads_the_scenario_from_standard_input(capsys, monkeypatch):
+    scenario = (ROOT / "docs" / "scenario-example.json").read_text()
+    monkeypatch.setattr("sys.stdin", StringIO(scenario))
+    call_command("obligations", "-")
+    assert json.loads(capsys.readouterr().out)["obligations"]
+
+
 def test_planner_rejects_a_time_without_offset_naming_the_field(api_as, responder, tmp_path):
     bad = {"aware_at": "2026-03-27T10:00:00", "affected": {"DE": 1}, "data_categories": ["name"]}
     response = api_as(responder).post("/api/obligations/plan/", bad, format="json")
