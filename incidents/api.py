@@ -148,7 +148,8 @@ class ObligationStatusChange(APIView):
         else:
             met_at = serializer.validated_data.get("met_at") or timezone.now()
             obligation = obligations.obligation_mark_met(
-                actor=request.user, obligation=obligation, met_at=met_at, reason=reason
+                actor=request.user, obligation=obligation, met_at=met_at, reason=reason,
+                reference=serializer.validated_data["reference"],
             )
         return Response(ObligationSerializer(obligation).data)
 

@@ -2,48 +2,129 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from incidents import risk
-from incidents.rules import categories
+from incidents.form_fields import ZonedDateTimeField, grouped_category_choices
+from incidents.models import LawEnforcementDelay
+from incidents.zones import zone_names
 
 
-class IncidentForm(forms.Form):
-    title = forms.CharField(max_length=200)
-    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    systems_affected = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    occurred_at = forms.DateTimeField(required=False, help_text="ISO 8601 with offset, e.g. 2026-03-26T08:00+01:00")
-    aware_at = forms.DateTimeField(help_text="When the organisation became aware: every legal clock starts here.")
-    affected = forms.CharField(
-        required=False, widget=forms.Textarea(attrs={"rows": 2}),
-        help_text='People per jurisdiction as JSON, e.g. {"DE": 1200, "US-CA": 501}',
+class ZonedForm(forms.Form):
+    """A form whose date-time fields start in the viewer's zone."""
+
+    def __init__(self, *args, zone: str = "UTC", **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, ZonedDateTimeField):
+                field.set_default_zone(zone)
+
+
+class IncidentFactsForm(ZonedForm):
+    """The facts the rules engine reads, plus the text people read. Affected people come in a formset."""
+
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    systems_affected = forms.CharField(
+        label=_("Systems affected"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    occurred_at = ZonedDateTimeField(label=_("When it happened"), required=False,
+                                     help_text=_("Leave empty when unknown."))
+    aware_at = ZonedDateTimeField(label=_("When you became aware"),
+                                  help_text=_("Every legal clock starts here."))
     data_categories = forms.MultipleChoiceField(
-        choices=[(category.code, category.label) for category in categories.CATEGORIES],
-        widget=forms.CheckboxSelectMultiple, required=False,
+        label=_("Data involved"), choices=grouped_category_choices, widget=forms.CheckboxSelectMultiple,
+        required=False,
     )
-    encrypted = forms.BooleanField(required=False, label="Affected data encrypted at rest")
-    key_compromised = forms.BooleanField(required=False, label="Encryption key compromised")
-    redacted = forms.BooleanField(required=False, label="Affected data redacted or truncated")
+    encrypted = forms.BooleanField(required=False, label=_("Affected data encrypted at rest"))
+    encrypted_in_transit = forms.BooleanField(required=False, label=_("Affected data encrypted in transit"))
+    key_compromised = forms.BooleanField(required=False, label=_("Encryption key compromised"))
+    redacted = forms.BooleanField(required=False, label=_("Affected data redacted or truncated"))
 
-    def clean_affected(self) -> dict[str, int]:
-        raw = self.cleaned_data["affected"].strip()
-        if not raw:
-            return {}
-        try:
-            value = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise forms.ValidationError(f"Not valid JSON: {exc.msg}.") from exc
-        if not isinstance(value, dict):
-            raise forms.ValidationError('Write an object such as {"DE": 1200}.')
-        return value
+
+class IncidentEditForm(IncidentFactsForm):
+    determined_at = ZonedDateTimeField(
+        label=_("When a breach was determined"), required=False,
+        help_text=_("Some US state clocks start when the organisation determined that a breach occurred."),
+    )
+    materiality_determined_at = ZonedDateTimeField(
+        label=_("When the incident was found material"), required=False,
+        help_text=_("SEC Form 8-K Item 1.05: four business days from this determination."),
+    )
+
+
+def _radio(label, choices):
+    return forms.ChoiceField(label=label, choices=choices, widget=forms.RadioSelect)
 
 
 class AssessmentForm(forms.Form):
-    ease_of_identification = forms.ChoiceField(choices=risk.EASE_OF_IDENTIFICATION_CHOICES)
-    confidentiality = forms.ChoiceField(choices=risk.CONFIDENTIALITY_CHOICES)
-    integrity = forms.ChoiceField(choices=risk.INTEGRITY_CHOICES)
-    availability = forms.ChoiceField(choices=risk.AVAILABILITY_CHOICES)
-    malicious = forms.BooleanField(required=False, label="Malicious intent")
+    """The ENISA questions, none answered in advance: each must be answered."""
+
+    ease_of_identification = _radio(
+        _("How easily can the people be identified from the data?"), risk.EASE_OF_IDENTIFICATION_CHOICES
+    )
+    confidentiality = _radio(_("Loss of confidentiality"), risk.CONFIDENTIALITY_CHOICES)
+    integrity = _radio(_("Loss of integrity"), risk.INTEGRITY_CHOICES)
+    availability = _radio(_("Loss of availability"), risk.AVAILABILITY_CHOICES)
+    malicious = _radio(_("Was the breach malicious?"), [
+        ("yes", _("Yes: intentional, e.g. theft or an attack")),
+        ("no", _("No: an accident or an error")),
+    ])
+
+    def assessment(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["malicious"] = data["malicious"] == "yes"
+        return data
+
+
+class RiskOverrideForm(forms.Form):
+    risk_override = forms.ChoiceField(
+        label=_("Level legal decides on"),
+        choices=[("", _("No override: use the assessed level"))] + list(risk.LEVEL_CHOICES),
+        required=False,
+    )
+    override_reason = forms.CharField(
+        label=_("Reason for the override"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class ObligationMetForm(ZonedForm):
+    met_at = ZonedDateTimeField(label=_("When it was done"))
+    reference = forms.CharField(
+        label=_("Reference"), max_length=200, required=False,
+        help_text=_("The authority's reference number, or where the evidence is kept."),
+    )
+    reason = forms.CharField(
+        label=_("Reason for the delay"), widget=forms.Textarea(attrs={"rows": 2}), required=False,
+        help_text=_("Required when this is later than the deadline."),
+    )
+
+
+class ObligationExemptForm(forms.Form):
+    reason = forms.CharField(label=_("Why it is not owed"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LawEnforcementDelayForm(ZonedForm):
+    agency = forms.CharField(label=_("Agency"), max_length=200)
+    official = forms.CharField(label=_("Official"), max_length=200, required=False)
+    form = forms.ChoiceField(
+        label=_("Form of the request"), widget=forms.RadioSelect,
+        choices=[(LawEnforcementDelay.Form.WRITTEN, _("Written statement")),
+                 (LawEnforcementDelay.Form.ORAL, _("Oral statement (documented; at most 30 days)"))],
+    )
+    statement = forms.CharField(label=_("What the agency asked for and why"), widget=forms.Textarea(attrs={"rows": 2}))
+    starts_at = ZonedDateTimeField(label=_("Delay starts"))
+    ends_at = ZonedDateTimeField(label=_("Delay ends"))
+
+
+class PreferenceForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"), choices=lambda: [("", _("The organisation's zone"))] + [(n, n) for n in zone_names()],
+        required=False,
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), choices=lambda: [("", _("The browser's language"))] + list(settings.LANGUAGES),
+        required=False,
+    )

@@ -6,12 +6,16 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from incidents.audit import AuditEvent, AuditHead
 from incidents.rules import categories
 
-__all__ = ["AffectedPopulation", "AuditEvent", "AuditHead", "Incident", "IncidentSequence", "Obligation", "RiskAssessment"]
+__all__ = [
+    "AffectedPopulation", "AuditEvent", "AuditHead", "Incident", "IncidentSequence", "Obligation", "RiskAssessment",
+    "UserPreference",
+]
 
 
 def condition(message: str):
@@ -25,25 +29,25 @@ def condition(message: str):
 
 
 class IncidentState(models.TextChoices):
-    DETECTED = "detected", "Detected"
-    CONTAINED = "contained", "Contained"
-    ASSESSED = "assessed", "Assessed"
-    REGULATORS_NOTIFIED = "regulators_notified", "Regulators notified"
-    USERS_NOTIFIED = "users_notified", "Users notified"
-    CLOSED = "closed", "Closed"
+    DETECTED = "detected", _("Detected")
+    CONTAINED = "contained", _("Contained")
+    ASSESSED = "assessed", _("Assessed")
+    REGULATORS_NOTIFIED = "regulators_notified", _("Regulators notified")
+    USERS_NOTIFIED = "users_notified", _("Users notified")
+    CLOSED = "closed", _("Closed")
 
 
 class Role(models.TextChoices):
-    CONTROLLER = "controller", "Controller"
-    PROCESSOR = "processor", "Processor"
+    CONTROLLER = "controller", _("Controller")
+    PROCESSOR = "processor", _("Processor")
 
 
 class Audience(models.TextChoices):
-    REGULATOR = "regulator", "Regulator"
-    INDIVIDUALS = "individuals", "Individuals"
-    CONSUMER_REPORTING_AGENCIES = "consumer_reporting_agencies", "Consumer reporting agencies"
-    MEDIA = "media", "Media"
-    CONTROLLER = "controller", "Controller"
+    REGULATOR = "regulator", _("Regulator")
+    INDIVIDUALS = "individuals", _("Individuals")
+    CONSUMER_REPORTING_AGENCIES = "consumer_reporting_agencies", _("Consumer reporting agencies")
+    MEDIA = "media", _("Media")
+    CONTROLLER = "controller", _("Controller")
 
 
 class IncidentSequence(models.Model):
@@ -270,10 +274,10 @@ class RiskAssessment(models.Model):
 
 
 class ObligationStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    MET = "met", "Met"
-    EXEMPTED = "exempted", "Exempted"
-    OVERDUE = "overdue", "Overdue"
+    OPEN = "open", _("Open")
+    MET = "met", _("Met")
+    EXEMPTED = "exempted", _("Exempted")
+    OVERDUE = "overdue", _("Overdue")
 
 
 class Obligation(models.Model):
@@ -297,6 +301,9 @@ class Obligation(models.Model):
     status = models.CharField(max_length=20, choices=ObligationStatus.choices, default=ObligationStatus.OPEN)
     status_reason = models.TextField(blank=True, help_text="Exemption reason, or the reason for a late notice.")
     met_at = models.DateTimeField(null=True, blank=True)
+    met_reference = models.CharField(
+        max_length=200, blank=True, help_text="The authority's reference number, or where the evidence is."
+    )
     applies = models.BooleanField(default=True, help_text="False once the facts no longer call for it.")
     clock_fact = models.CharField(max_length=40, blank=True, help_text="The incident fact that started the clock.")
     clock_asserted_by = models.CharField(max_length=150, blank=True)
@@ -337,8 +344,8 @@ class LawEnforcementDelay(models.Model):
     """A documented request by law enforcement to delay notice; pauses only clocks whose law allows it."""
 
     class Form(models.TextChoices):
-        WRITTEN = "written", "Written statement"
-        ORAL = "oral", "Oral statement (documented)"
+        WRITTEN = "written", _("Written statement")
+        ORAL = "oral", _("Oral statement (documented)")
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="law_enforcement_delays")
     agency = models.CharField(max_length=200)
@@ -375,6 +382,9 @@ class OrganisationProfile(models.Model):
     identity_protection_months = models.PositiveIntegerField(default=0)
     call_centre_phone = models.CharField(max_length=40, blank=True)
     call_centre_hours = models.CharField(max_length=200, blank=True)
+    time_zone = models.CharField(
+        max_length=64, default="UTC", help_text="IANA zone for people who have not chosen their own."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -384,3 +394,14 @@ class OrganisationProfile(models.Model):
     def current(cls) -> OrganisationProfile:
         """Return the profile, or an unsaved blank one before an admin has filled it in."""
         return cls.objects.order_by("pk").first() or cls(legal_name="(organisation profile not set)")
+
+
+class UserPreference(models.Model):
+    """A person's own time zone and language; blank means the organisation's zone or the browser's language."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
+    time_zone = models.CharField(max_length=64, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.time_zone or '-'} {self.language or '-'}"

@@ -20,8 +20,10 @@ def _lock(obligation: Obligation) -> Obligation:
 
 
 @transaction.atomic
-def obligation_mark_met(*, actor, obligation: Obligation, met_at: datetime, reason: str = "") -> Obligation:
-    """Record that the duty was fulfilled at ``met_at``.
+def obligation_mark_met(
+    *, actor, obligation: Obligation, met_at: datetime, reason: str = "", reference: str = ""
+) -> Obligation:
+    """Record that the duty was fulfilled at ``met_at`` (with the authority's reference, if any).
 
     Raises ValidationError on ``reason`` when ``met_at`` is after the due time and no
     reason for the delay is given (GDPR Art. 33(1) asks for one).
@@ -36,11 +38,12 @@ def obligation_mark_met(*, actor, obligation: Obligation, met_at: datetime, reas
         )
     previous = locked.status
     locked.status, locked.met_at, locked.status_reason = ObligationStatus.MET, met_at, reason.strip()
-    locked.save(update_fields=["status", "met_at", "status_reason"])
+    locked.met_reference = reference.strip()
+    locked.save(update_fields=["status", "met_at", "status_reason", "met_reference"])
     audit_record(
         actor=actor, action="obligation.met", incident=locked.incident, from_state=previous, to_state=locked.status,
         payload={"obligation": locked.pk, "jurisdiction": locked.jurisdiction, "audience": locked.audience,
-                 "met_at": met_at, "late": late, "reason": reason.strip()},
+                 "met_at": met_at, "late": late, "reason": reason.strip(), "reference": reference.strip()},
     )
     incident = locked.incident
     if locked.audience == "individuals" and incident.individual_notice_sent_at is None:

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from incidents.rules import categories
 
 EASE_OF_IDENTIFICATION: dict[str, Decimal] = {
@@ -33,27 +35,27 @@ LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
 LEVEL_RANK: dict[str, int] = {level: rank for rank, level in enumerate(LEVELS)}
 
 EASE_OF_IDENTIFICATION_CHOICES = [
-    ("negligible", "Negligible: identifying anyone would be very hard"),
-    ("limited", "Limited: identification is possible in specific conditions"),
-    ("significant", "Significant: identification is possible for many people"),
-    ("maximum", "Maximum: the data identify people directly (e.g. full name)"),
+    ("negligible", _("Negligible: identifying anyone would be very hard")),
+    ("limited", _("Limited: identification is possible in specific conditions")),
+    ("significant", _("Significant: identification is possible for many people")),
+    ("maximum", _("Maximum: the data identify people directly (e.g. full name)")),
 ]
 CONFIDENTIALITY_CHOICES = [
-    ("none", "No evidence of unlawful access or processing"),
-    ("limited", "Disclosed to a known, limited set of recipients"),
-    ("public", "Disclosed to an unknown number of recipients or made public"),
+    ("none", _("No evidence of unlawful access or processing")),
+    ("limited", _("Disclosed to a known, limited set of recipients")),
+    ("public", _("Disclosed to an unknown number of recipients or made public")),
 ]
 INTEGRITY_CHOICES = [
-    ("none", "Not altered, or altered and recovered before any use"),
-    ("recoverable", "Altered, possibly misused, recoverable"),
-    ("unrecoverable", "Altered, possibly misused, not recoverable"),
+    ("none", _("Not altered, or altered and recovered before any use")),
+    ("recoverable", _("Altered, possibly misused, recoverable")),
+    ("unrecoverable", _("Altered, possibly misused, not recoverable")),
 ]
 AVAILABILITY_CHOICES = [
-    ("none", "Recoverable without difficulty"),
-    ("temporary", "Temporarily unavailable"),
-    ("permanent", "Permanently unavailable"),
+    ("none", _("Recoverable without difficulty")),
+    ("temporary", _("Temporarily unavailable")),
+    ("permanent", _("Permanently unavailable")),
 ]
-LEVEL_CHOICES = [("low", "Low"), ("medium", "Medium"), ("high", "High"), ("very_high", "Very high")]
+LEVEL_CHOICES = [("low", _("Low")), ("medium", _("Medium")), ("high", _("High")), ("very_high", _("Very high"))]
 
 ASSESSMENT_FIELDS: dict[str, dict[str, Decimal]] = {
     "ease_of_identification": EASE_OF_IDENTIFICATION,

@@ -7,6 +7,8 @@ from django.db.models import F
 from django.shortcuts import get_object_or_404
 
 from incidents.models import Incident, Obligation, OrganisationProfile
+from incidents.obligations import incident_engine_facts
+from incidents.rules.engine import NotRequired, plan
 
 
 def incident_list(*, user):
@@ -52,3 +54,41 @@ def organisation_profile(*, user) -> OrganisationProfile:
     if not user.has_perm("incidents.view_incident"):
         raise PermissionDenied("You need the permission 'incidents.view_incident' to see the profile.")
     return OrganisationProfile.current()
+
+
+def obligation_snapshot(*, incident: Incident) -> dict[int, tuple[str | None, bool]]:
+    """Return each obligation's due time (ISO) and whether it applies, to compare after an edit."""
+    return {
+        row.pk: (row.due_at.isoformat() if row.due_at else None, row.applies)
+        for row in incident.obligations.only("pk", "due_at", "applies")
+    }
+
+
+def incident_not_required(*, incident: Incident) -> dict[tuple[str, str, str], NotRequired]:
+    """Return the duties the rules engine rules out for the incident's facts now, with the reason, by key."""
+    result = plan(incident_engine_facts(incident))
+    return {(item.jurisdiction, item.audience, item.authority[:300]): item for item in result.not_required}
+
+
+def obligation_changes(*, incident: Incident, before: dict[int, tuple[str | None, bool]]) -> dict[str, list]:
+    """Return what the rules engine changed since ``before``: duties added, deadlines moved, duties withdrawn.
+
+    JSON-ready (ids and ISO times) so the page can show it after a redirect. A moved deadline carries the
+    ledger's reason, a withdrawn duty the engine's reason for not requiring it.
+    """
+    changes: dict[str, list] = {"added": [], "moved": [], "withdrawn": []}
+    not_required = None
+    for row in incident.obligations.prefetch_related("due_changes"):
+        old_due, old_applies = before.get(row.pk, (None, False))
+        new_due = row.due_at.isoformat() if row.due_at else None
+        if row.applies and not old_applies:
+            changes["added"].append(row.pk)
+        elif row.applies and old_due != new_due:
+            ledger = list(row.due_changes.all())
+            changes["moved"].append([row.pk, old_due, new_due, ledger[-1].reason if ledger else ""])
+        elif old_applies and not row.applies:
+            if not_required is None:
+                not_required = incident_not_required(incident=incident)
+            why = not_required.get((row.jurisdiction, row.audience, row.authority))
+            changes["withdrawn"].append([row.pk, why.reason if why else ""])
+    return changes

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+from django.db import models
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from incidents.audit import AuditEvent
 from incidents.models import Incident
 from incidents.obligations import incident_no_harm_determination
+
+
+class OffsetDateTimeField(serializers.DateTimeField):
+    """ISO 8601 with an offset (``2026-03-27T10:00:00+01:00`` or ``...Z``); a time without one is refused.
+
+    DRF would read a naive time in the server's zone: a legal clock an hour or more off, silently.
+    """
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            parsed = parse_datetime(value.strip())
+            if parsed is not None and timezone.is_naive(parsed):
+                self.fail("naive", value=value)
+        return super().to_internal_value(value)
+
+    default_error_messages = {
+        "naive": "{value!r} has no time zone offset: write ISO 8601 with one, e.g. 2026-03-27T10:00:00+01:00 "
+                 "or 2026-03-27T09:00:00Z.",
+    }
 
 
 class AffectedField(serializers.DictField):
@@ -19,6 +41,8 @@ class AffectedField(serializers.DictField):
 
 
 class IncidentSerializer(serializers.ModelSerializer):
+    serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
+                                models.DateTimeField: OffsetDateTimeField}
     affected = AffectedField(required=False)
     data_categories = serializers.ListField(child=serializers.CharField(), required=False)
     risk = serializers.SerializerMethodField()
@@ -119,6 +143,7 @@ class ObligationSerializer(serializers.Serializer):
     status = serializers.CharField()
     status_reason = serializers.CharField()
     met_at = serializers.DateTimeField()
+    met_reference = serializers.CharField()
     applies = serializers.BooleanField()
     law_enforcement_delay_allowed = serializers.BooleanField()
     details = serializers.JSONField()
@@ -126,8 +151,9 @@ class ObligationSerializer(serializers.Serializer):
 
 
 class ObligationStatusSerializer(serializers.Serializer):
-    met_at = serializers.DateTimeField(required=False)
+    met_at = OffsetDateTimeField(required=False)
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reference = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
 class LawEnforcementDelaySerializer(serializers.Serializer):
@@ -135,8 +161,8 @@ class LawEnforcementDelaySerializer(serializers.Serializer):
     official = serializers.CharField(required=False, allow_blank=True, default="")
     form = serializers.CharField()
     statement = serializers.CharField()
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    starts_at = OffsetDateTimeField()
+    ends_at = OffsetDateTimeField()
 
 
 class OrganisationProfileSerializer(serializers.Serializer):
@@ -153,6 +179,7 @@ class OrganisationProfileSerializer(serializers.Serializer):
     identity_protection_months = serializers.IntegerField(required=False, min_value=0)
     call_centre_phone = serializers.CharField(required=False, allow_blank=True)
     call_centre_hours = serializers.CharField(required=False, allow_blank=True)
+    time_zone = serializers.CharField(required=False)
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -27,12 +28,14 @@ from incidents.models import (
     OrganisationProfile,
     RiskAssessment,
     Role,
+    UserPreference,
 )
 from incidents.obligations import obligations_recompute
 from incidents.risk import AssessmentError, severity_assess
 from incidents.rules import categories
 from incidents.rules.jurisdictions import is_known_jurisdiction
 from incidents.rules.loader import load_rules
+from incidents.zones import is_known_zone
 
 # Facts a person may edit; state and timestamps of milestones move only through transitions.
 EDITABLE_FIELDS = (
@@ -352,7 +355,7 @@ def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
 PROFILE_FIELDS = (
     "legal_name", "dpo_name", "dpo_email", "dpo_phone", "dpo_address", "website", "eu_main_establishment",
     "regimes", "default_role", "identity_protection_offer", "identity_protection_months", "call_centre_phone",
-    "call_centre_hours",
+    "call_centre_hours", "time_zone",
 )
 
 
@@ -367,6 +370,8 @@ def organisation_profile_update(*, actor, **fields: Any) -> OrganisationProfile:
     if unknown:
         raise ValidationError({"regimes": [f"Unknown regime(s): {', '.join(unknown)}; the rule files know "
                                            f"{', '.join(sorted(load_rules().regimes))}."]})
+    if "time_zone" in fields and not is_known_zone(fields["time_zone"]):
+        raise ValidationError({"time_zone": [f"Unknown time zone {fields['time_zone']!r}: use an IANA name."]})
     profile = OrganisationProfile.current()
     before = {name: getattr(profile, name) for name in fields}
     for name, value in fields.items():
@@ -378,3 +383,18 @@ def organisation_profile_update(*, actor, **fields: Any) -> OrganisationProfile:
     for incident in Incident.objects.exclude(state=IncidentState.CLOSED).select_for_update():
         obligations_recompute(actor=actor, incident=incident, reason="organisation profile edited")
     return profile
+
+
+def user_preference_update(*, actor, time_zone: str, language: str) -> UserPreference:
+    """Set the actor's own time zone and language (blank: the organisation's zone, the browser's language)."""
+    errors: dict[str, list[str]] = {}
+    if time_zone and not is_known_zone(time_zone):
+        errors["time_zone"] = [f"Unknown time zone {time_zone!r}."]
+    if language and language not in dict(settings.LANGUAGES):
+        errors["language"] = [f"Unknown language {language!r}."]
+    if errors:
+        raise ValidationError(errors)
+    preference, _ = UserPreference.objects.update_or_create(
+        user=actor, defaults={"time_zone": time_zone, "language": language}
+    )
+    return preference

@@ -4,8 +4,15 @@ from incidents import views
 
 urlpatterns = [
     path("", views.incident_list, name="incident-list"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("preferences/language/", views.language_switch, name="language-switch"),
     path("incidents/new/", views.incident_create, name="incident-create"),
     path("incidents/<str:ref>/", views.incident_detail, name="incident-detail"),
+    path("incidents/<str:ref>/edit/", views.incident_edit, name="incident-edit"),
     path("incidents/<str:ref>/assessment/", views.incident_assess, name="incident-assess"),
+    path("incidents/<str:ref>/assessment/override/", views.incident_risk_override, name="incident-risk-override"),
+    path("incidents/<str:ref>/law-enforcement-delays/", views.law_enforcement_delay, name="incident-delay"),
     path("incidents/<str:ref>/transitions/<str:name>/", views.incident_transition, name="incident-transition"),
+    path("obligations/<int:pk>/met/", views.obligation_met, name="obligation-met"),
+    path("obligations/<int:pk>/exempt/", views.obligation_exempt, name="obligation-exempt"),
 ]

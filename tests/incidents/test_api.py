@@ -45,6 +45,8 @@ def test_token_authentication_works(client, responder):
         ({"affected": {"DE": -1}}, "affected", "0 or more"),
         ({"data_categories": ["name", "shoe_size"]}, "data_categories", "shoe_size"),
         ({"title": ""}, "title", "blank"),
+        ({"aware_at": "2026-03-27T10:00:00"}, "aware_at", "has no time zone offset"),
+        ({"occurred_at": "2026-03-26 08:00"}, "occurred_at", "has no time zone offset"),
     ],
 )
 def test_invalid_facts_answer_400_naming_the_field(api_as, responder, change, field, message):
@@ -181,3 +183,27 @@ def test_redacted_is_an_editable_fact_in_the_planner_shape(api_as, responder, in
     assert response.json()["redacted"] is True
     event = incident.audit_events.get(action="incident.edited")
     assert event.payload["changes"]["redacted"] == [False, True]
+
+
+def test_a_naive_time_is_refused_everywhere_the_api_takes_a_time(api_as, responder, legal, incident):
+    response = api_as(responder).patch(f"/api/incidents/{incident.ref}/", {"aware_at": "2026-03-28T10:00"},
+                                       format="json")
+    assert response.status_code == 400 and "aware_at" in response.json()
+    duty = incident.obligations.first()
+    response = api_as(legal).post(f"/api/obligations/{duty.pk}/met/", {"met_at": "2026-03-28T10:00"}, format="json")
+    assert response.status_code == 400 and "met_at" in response.json()
+    response = api_as(legal).post(f"/api/incidents/{incident.ref}/law-enforcement-delays/", {
+        "agency": "FBI", "form": "written", "statement": "x", "starts_at": "2026-03-28T10:00:00Z",
+        "ends_at": "2026-04-28T10:00"}, format="json")
+    assert response.status_code == 400 and list(response.json()) == ["ends_at"]
+    incident.refresh_from_db()
+    assert incident.aware_at.isoformat() == "2026-03-27T09:00:00+00:00"
+    assert not incident.law_enforcement_delays.exists()
+
+
+def test_met_takes_the_authoritys_reference(api_as, legal, incident):
+    duty = incident.obligations.get(jurisdiction="EU", audience="regulator")
+    response = api_as(legal).post(f"/api/obligations/{duty.pk}/met/", {
+        "met_at": "2026-03-28T10:00:00+01:00", "reference": "BfDI-2026-1"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["met_reference"] == "BfDI-2026-1"

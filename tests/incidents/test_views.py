@@ -1,33 +1,244 @@
-"""The server-rendered pages responders and legal use."""
+"""The server-rendered pages responders and legal use: dates nobody can misread, facts, risk, obligations."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from incidents.models import Incident
+from incidents import services
+from incidents.audit import AuditEvent
+from incidents.models import Incident, Obligation, RiskAssessment, UserPreference
+from incidents.obligations import obligation_exempt
 
 pytestmark = pytest.mark.django_db
 
+NEW = {
+    "title": "Stolen laptop", "aware_at": "2026-12-06T09:30", "aware_at_zone": "Europe/Berlin",
+    "affected-TOTAL_FORMS": "3", "affected-INITIAL_FORMS": "0",
+    "affected-0-jurisdiction": "DE", "affected-0-count": "40",
+    "affected-1-jurisdiction": "US-CA", "affected-1-count": "600",
+    "data_categories": ["name", "ssn"],
+}
 
-def test_responder_creates_an_incident_with_the_form_and_sees_its_obligations(client, responder):
+
+def test_the_clock_start_is_read_back_in_the_chosen_zone_and_utc_before_anything_is_stored(client, responder):
     client.force_login(responder)
-    response = client.post("/incidents/new/", {
-        "title": "Stolen laptop", "aware_at": "2026-03-27T10:00:00+01:00",
-        "affected": '{"DE": 40, "US-CA": 600}', "data_categories": ["name", "ssn"],
-    }, follow=True)
-    incident = Incident.objects.get(title="Stolen laptop")
+    response = client.post("/incidents/new/", NEW)
     page = response.content.decode()
-    assert incident.ref in page
-    assert "Obligations" in page and "US-CA" in page
-    assert "verify before relying on it" in page  # California's AG copy is a secondary-source rule
-
-
-def test_bad_affected_json_is_reported_on_the_field(client, responder):
-    client.force_login(responder)
-    response = client.post("/incidents/new/", {"title": "x", "aware_at": "2026-03-27T10:00:00+01:00",
-                                               "affected": '{"XX": 4}'})
-    assert "Unknown jurisdiction code" in response.content.decode()
+    assert "Every legal clock runs from 6 Dec 2026 09:30 CET = 08:30 UTC." in page
     assert not Incident.objects.exists()
+
+    response = client.post("/incidents/new/", {**NEW, "clock": "2026-12-06T09:30:00+01:00"}, follow=True)
+    incident = Incident.objects.get(title="Stolen laptop")
+    assert incident.aware_at == datetime(2026, 12, 6, 8, 30, tzinfo=UTC)
+    assert incident.affected_counts() == {"DE": 40, "US-CA": 600}
+    page = response.content.decode()
+    assert "US-CA" in page and "verify before relying on it" in page  # California's AG copy is secondary
+
+
+def test_a_typed_ambiguous_date_stores_nothing_and_the_error_names_the_field(client, responder):
+    client.force_login(responder)
+    response = client.post("/incidents/new/", {**NEW, "aware_at": "05/12/2026 09:30",
+                                               "clock": "2026-12-06T09:30:00+01:00"})
+    page = response.content.decode()
+    assert "When you became aware: “05/12/2026 09:30” is not read" in page
+    assert "could mean 5 December or" in page
+    assert not Incident.objects.exists()
+
+
+def test_a_wall_clock_time_that_happens_twice_is_refused(client, responder):
+    client.force_login(responder)
+    response = client.post("/incidents/new/", {**NEW, "aware_at": "2026-10-25T02:30"})
+    assert "happens twice in Europe/Berlin" in response.content.decode()
+    assert not Incident.objects.exists()
+
+
+def test_an_unknown_jurisdiction_row_is_reported_on_its_row(client, responder):
+    client.force_login(responder)
+    response = client.post("/incidents/new/", {**NEW, "affected-0-jurisdiction": "XX"})
+    assert "Unknown jurisdiction code XX" in response.content.decode()
+    assert not Incident.objects.exists()
+
+
+def test_pages_show_times_in_the_users_own_zone_beside_utc(client, responder, incident):
+    client.force_login(responder)
+    client.post("/preferences/", {"time_zone": "Asia/Shanghai", "language": ""})
+    assert UserPreference.objects.get(user=responder).time_zone == "Asia/Shanghai"
+    page = client.get(f"/incidents/{incident.ref}/").content.decode()
+    assert "27 Mar 2026 17:00 CST = 09:00 UTC" in page
+
+
+def _edit_form(incident, **changes) -> dict:
+    """The edit page's form as the browser sends it for the conftest incident, with ``changes``."""
+    return {
+        "title": incident.title, "aware_at": "2026-03-27T09:00", "aware_at_zone": "UTC",
+        "occurred_at": "2026-03-25T22:00", "occurred_at_zone": "UTC",
+        "affected-TOTAL_FORMS": "3", "affected-INITIAL_FORMS": "2",
+        "affected-0-jurisdiction": "DE", "affected-0-count": "1200",
+        "affected-1-jurisdiction": "US-CA", "affected-1-count": "501",
+        "data_categories": ["name", "email_address", "password"], **changes,
+    }
+
+
+def test_editing_awareness_moves_the_deadline_and_the_page_says_old_new_and_why(client, responder, incident):
+    client.force_login(responder)
+    gdpr = incident.obligations.get(jurisdiction="EU", audience="regulator")
+    form = _edit_form(incident, aware_at="2026-03-27T12:00")
+    page = client.post(f"/incidents/{incident.ref}/edit/", form).content.decode()
+    assert "Every legal clock runs from 27 Mar 2026 12:00 UTC." in page
+    response = client.post(f"/incidents/{incident.ref}/edit/", {**form, "clock": "2026-03-27T12:00:00+00:00"},
+                           follow=True)
+    page = response.content.decode()
+    assert "Deadlines moved" in page
+    assert "30 Mar 2026 09:00 UTC" in page and "30 Mar 2026 12:00 UTC" in page
+    assert "facts edited: aware_at" in page
+    gdpr.refresh_from_db()
+    assert gdpr.due_at == datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
+    edit = AuditEvent.objects.get(incident=incident, action="incident.edited")
+    assert edit.payload["changes"]["aware_at"] == ["2026-03-27T09:00:00Z", "2026-03-27T12:00:00Z"]
+
+
+def test_adding_a_jurisdiction_row_adds_its_duty_and_the_page_lists_it(client, responder, incident):
+    client.force_login(responder)
+    form = _edit_form(incident, **{"affected-2-jurisdiction": "SG", "affected-2-count": "900"})
+    page = client.post(f"/incidents/{incident.ref}/edit/", form, follow=True).content.decode()
+    assert "Duties added" in page and "SG" in page
+    assert incident.obligations.filter(jurisdiction="SG", applies=True).exists()
+
+
+def test_the_assessment_starts_with_no_answer_and_needs_every_one(client, responder, incident):
+    client.force_login(responder)
+    page = client.get(f"/incidents/{incident.ref}/assessment/").content.decode()
+    assert 'type="radio"' in page and "checked" not in page
+    page = client.post(f"/incidents/{incident.ref}/assessment/", {
+        "ease_of_identification": "maximum", "confidentiality": "public", "integrity": "none",
+        "availability": "none"}).content.decode()
+    assert "This field is required" in page
+    assert not hasattr(Incident.objects.get(pk=incident.pk), "risk_assessment")
+
+
+def _assess_low(client, incident):
+    return client.post(f"/incidents/{incident.ref}/assessment/", {
+        "ease_of_identification": "negligible", "confidentiality": "limited", "integrity": "none",
+        "availability": "none", "malicious": "no"}, follow=True)
+
+
+def test_a_low_risk_says_next_to_the_duty_why_it_is_gone_and_that_it_is_a_heuristic(client, responder, incident):
+    client.force_login(responder)
+    page = _assess_low(client, incident).content.decode()
+    assert "Risk assessed: Low" in page
+    individuals = incident.obligations.get(jurisdiction="EU", audience="individuals")
+    assert not individuals.applies
+    row = page[page.index(f'id="obligation-{individuals.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "No longer required" in row and "product heuristic" in row and "high risk" in row
+
+
+def test_legal_overrides_the_level_with_a_reason_and_the_duty_returns(client, responder, legal, incident):
+    client.force_login(responder)
+    _assess_low(client, incident)
+    client.force_login(legal)
+    client.post(f"/incidents/{incident.ref}/assessment/override/", {"risk_override": "high", "override_reason": ""})
+    assert not incident.obligations.get(jurisdiction="EU", audience="individuals").applies
+    page = client.post(f"/incidents/{incident.ref}/assessment/override/", {
+        "risk_override": "high", "override_reason": "Passwords were unsalted."}, follow=True).content.decode()
+    assert "decided by legal" in page and "Passwords were unsalted." in page
+    assert incident.obligations.get(jurisdiction="EU", audience="individuals").applies
+
+
+def test_responder_cannot_override_the_level(client, responder, incident):
+    client.force_login(responder)
+    _assess_low(client, incident)
+    page = client.post(f"/incidents/{incident.ref}/assessment/override/", {
+        "risk_override": "high", "override_reason": "x"}, follow=True).content.decode()
+    assert "override_risk_incident" in page
+    assert RiskAssessment.objects.get(incident=incident).risk_override == ""
+
+
+def test_marking_a_late_duty_met_needs_the_reason_then_shows_in_table_and_timeline(client, legal, incident):
+    client.force_login(legal)
+    gdpr = incident.obligations.get(jurisdiction="EU", audience="regulator")
+    prefix = f"met-{gdpr.pk}"
+    late = {f"{prefix}-met_at": "2026-03-31T10:00", f"{prefix}-met_at_zone": "Europe/Berlin",
+            f"{prefix}-reference": "BfDI-2026-4411"}
+    response = client.post(f"/obligations/{gdpr.pk}/met/", late)
+    assert response.status_code == 400
+    assert "give the reasons for the delay" in response.content.decode()
+    gdpr.refresh_from_db()
+    assert gdpr.status == "open"
+
+    page = client.post(f"/obligations/{gdpr.pk}/met/", {**late, f"{prefix}-reason": "The processor told us late."},
+                       follow=True).content.decode()
+    gdpr.refresh_from_db()
+    assert gdpr.status == "met" and gdpr.met_at == datetime(2026, 3, 31, 8, 0, tzinfo=UTC)
+    assert gdpr.met_reference == "BfDI-2026-4411"
+    row = page[page.index(f'id="obligation-{gdpr.pk}"'):]
+    assert "Met" in row[:row.index("</tr>")] and "BfDI-2026-4411" in row[:row.index("</tr>")]
+    timeline = page[page.index('id="timeline"'):]
+    assert f"obligation #{gdpr.pk} (EU, Regulator)" in timeline and "The processor told us late." in timeline
+    assert "Obligation met" in timeline
+
+
+def test_exempting_needs_a_reason_and_is_shown_with_it(client, legal, incident):
+    client.force_login(legal)
+    duty = incident.obligations.filter(applies=True).first()
+    response = client.post(f"/obligations/{duty.pk}/exempt/", {f"exempt-{duty.pk}-reason": ""})
+    assert response.status_code == 400
+    page = client.post(f"/obligations/{duty.pk}/exempt/", {f"exempt-{duty.pk}-reason": "Art. 34(3)(a): encrypted."},
+                       follow=True).content.decode()
+    assert Obligation.objects.get(pk=duty.pk).status == "exempted"
+    assert "Obligation exempted" in page and "Art. 34(3)(a): encrypted." in page
+
+
+def test_responder_sees_no_met_or_exempt_buttons(client, responder, incident):
+    client.force_login(responder)
+    page = client.get(f"/incidents/{incident.ref}/").content.decode()
+    assert "Mark met" not in page
+    duty = incident.obligations.first()
+    client.post(f"/obligations/{duty.pk}/exempt/", {f"exempt-{duty.pk}-reason": "no"})
+    assert Obligation.objects.get(pk=duty.pk).status == "open"
+
+
+def test_a_law_enforcement_delay_recorded_in_the_page_pauses_californias_clock(client, legal, incident):
+    client.force_login(legal)
+    california = incident.obligations.get(jurisdiction="US-CA", audience="individuals")
+    before = california.due_at
+    page = client.post(f"/incidents/{incident.ref}/law-enforcement-delays/", {
+        "delay-agency": "FBI", "delay-form": "written", "delay-statement": "Notice would impede the investigation.",
+        "delay-starts_at": "2026-03-28T00:00", "delay-starts_at_zone": "UTC",
+        "delay-ends_at": "2026-04-07T00:00", "delay-ends_at_zone": "UTC",
+    }, follow=True).content.decode()
+    california.refresh_from_db()
+    assert california.due_at > before
+    assert "Law-enforcement delay recorded" in page and "FBI" in page
+
+
+def test_reopening_from_the_page_needs_the_new_facts(client, legal, responder, incident):
+    services.incident_transition(actor=responder, incident=incident, name="contain", reason="Isolated.")
+    incident.refresh_from_db()
+    client.force_login(responder)
+    _assess_low(client, incident)
+    services.incident_transition(actor=responder, incident=incident, name="assess")
+    for duty in incident.obligations.filter(applies=True):
+        obligation_exempt(actor=legal, obligation=duty, reason="Not owed at low risk.")
+    client.force_login(legal)
+    client.post(f"/incidents/{incident.ref}/transitions/close/", {"reason": "Low risk: register entry only."})
+    assert Incident.objects.get(pk=incident.pk).state == "closed"
+    page = client.post(f"/incidents/{incident.ref}/transitions/reopen/", {"reason": ""}, follow=True).content.decode()
+    assert "Reopening needs a reason" in page
+    client.post(f"/incidents/{incident.ref}/transitions/reopen/", {"reason": "More records found."})
+    assert Incident.objects.get(pk=incident.pk).state == "assessed"
+
+
+def test_the_language_switch_is_remembered_for_the_user(client, responder, incident):
+    client.force_login(responder)
+    client.post("/preferences/language/", {"language": "zh-hans", "next": "/"})
+    assert UserPreference.objects.get(user=responder).language == "zh-hans"
+    client.cookies.clear()
+    client.force_login(responder)
+    page = client.get("/").content.decode()
+    assert 'lang="zh-Hans"' in page and "退出" in page
 
 
 def test_transition_button_reports_the_unmet_condition(client, responder, incident):
@@ -36,19 +247,11 @@ def test_transition_button_reports_the_unmet_condition(client, responder, incide
     assert "containment summary is required" in response.content.decode()
 
 
-def test_assessment_form_records_the_enisa_level(client, responder, incident):
-    client.force_login(responder)
-    response = client.post(f"/incidents/{incident.ref}/assessment/", {
-        "ease_of_identification": "maximum", "confidentiality": "public", "integrity": "none",
-        "availability": "none", "malicious": "on",
-    }, follow=True)
-    assert "Risk assessed: very high" in response.content.decode()
-
-
 def test_outsider_gets_403_on_incident_pages(client, outsider, incident):
     client.force_login(outsider)
     assert client.get("/").status_code == 403
     assert client.get(f"/incidents/{incident.ref}/").status_code == 403
+    assert client.get(f"/incidents/{incident.ref}/edit/").status_code == 403
 
 
 def test_anonymous_is_sent_to_login(client):

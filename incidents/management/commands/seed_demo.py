@@ -1,4 +1,4 @@
-"""Demo data for a first look: three users and one incident. Safe to run twice."""
+"""Demo data for a first look: four users and one incident. Safe to run twice."""
 
 import secrets
 from datetime import timedelta
@@ -11,7 +11,8 @@ from django.utils import timezone
 from incidents import services
 from incidents.models import Incident, OrganisationProfile
 
-DEMO_USERS = ("responder", "legal", "admin")
+# Two legal users, so a notice written by one can be approved by the other (four eyes).
+DEMO_USERS = {"responder": "responder", "legal": "legal", "legal2": "legal", "admin": "admin"}
 DEMO_PROFILE = {
     "legal_name": "Example Cloud Services Pte. Ltd.",
     "dpo_name": "Data Protection Officer, Example Cloud Services",
@@ -30,20 +31,21 @@ DEMO_PROFILE = {
 
 
 class Command(BaseCommand):
-    help = "Create the demo users (responder, legal, admin) and one demo incident."
+    help = "Create the demo users (responder, legal, legal2, admin) and one demo incident."
 
     @transaction.atomic
     def handle(self, *args, **options):
-        for username in DEMO_USERS:
+        for username, group in DEMO_USERS.items():
             if User.objects.filter(username=username).exists():
-                self.stdout.write(f"User {username} exists; its password is unchanged.")
+                self.stdout.write(f"User {username} exists; its password is unchanged "
+                                  f"(to set a new one: python manage.py changepassword {username}).")
                 continue
             password = secrets.token_urlsafe(12)
             user = User.objects.create_user(
                 username=username, password=password, email=f"{username}@breachline.invalid",
                 is_staff=True, is_superuser=username == "admin",
             )
-            user.groups.add(Group.objects.get(name=username))
+            user.groups.add(Group.objects.get(name=group))
             self.stdout.write(f"User {username} password: {password}   (shown once)")
         if not OrganisationProfile.objects.exists():
             services.organisation_profile_update(actor=User.objects.get(username="admin"), **DEMO_PROFILE)
@@ -52,8 +54,12 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo incident {incident.ref}: {incident.title} ({incident.state})")
 
     def _demo_incident(self, responder):
-        """An incident contained and assessed, ready for legal to draft and approve notices."""
-        aware_at = timezone.now().replace(microsecond=0) - timedelta(hours=6)
+        """An incident contained and assessed, ready for legal to draft and approve notices.
+
+        Awareness is placed 20 minutes ago, so that even the shortest clock (China's 4 hours) is still
+        running when a newcomer looks: every deadline on the page is upcoming, none overdue.
+        """
+        aware_at = timezone.now().replace(second=0, microsecond=0) - timedelta(minutes=20)
         incident = services.incident_create(
             actor=responder,
             title="Exposed cloud database with customer account data",

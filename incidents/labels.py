@@ -1,0 +1,96 @@
+"""What people read instead of internal codes: audit actions, clock starts, facts, transitions, levels."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Audience, IncidentState, ObligationStatus
+from incidents.risk import LEVEL_CHOICES
+
+ACTIONS = {
+    "incident.created": _("Incident created"),
+    "incident.edited": _("Facts edited"),
+    "incident.identified_counts": _("People identified by an import"),
+    "incident.law_enforcement_delay": _("Law-enforcement delay recorded"),
+    "incident.contain": _("Contained"),
+    "incident.assess": _("Marked assessed"),
+    "incident.notify_regulators": _("Regulators notified"),
+    "incident.notify_users": _("Users notified"),
+    "incident.close": _("Closed"),
+    "incident.reopen": _("Reopened"),
+    "incident.no_harm_determined": _("No-harm determination recorded"),
+    "incident.no_harm_withdrawn": _("No-harm determination withdrawn"),
+    "obligation.met": _("Obligation met"),
+    "obligation.exempted": _("Obligation exempted"),
+    "obligations.recomputed": _("Deadlines recomputed"),
+    "risk.assessed": _("Risk assessed"),
+    "organisation_profile.edited": _("Organisation profile edited"),
+    "notice.drafted": _("Notice drafted"),
+    "notice.edited": _("Notice edited"),
+    "notice.submit": _("Notice submitted for approval"),
+    "notice.approve": _("Notice approved"),
+    "notice.reject": _("Notice rejected"),
+    "notice.channel_plan_changed": _("Channel plan changed"),
+    "notice.sending_started": _("Sending started"),
+    "notice.sending_completed": _("Sending completed"),
+    "notice.letters_printed": _("Letters printed"),
+    "notice.announcement_published": _("Announcement published"),
+    "recipients.imported": _("People imported"),
+    "recipients.keys_rotated": _("Encryption keys rotated"),
+    "recipient.notice_opened": _("A person opened their notice"),
+    "regulator_submission.recorded": _("Regulator submission recorded"),
+}
+
+TRANSITIONS = {
+    "contain": _("Contain"),
+    "assess": _("Mark assessed"),
+    "notify_regulators": _("Regulators notified"),
+    "notify_users": _("Users notified"),
+    "close": _("Close"),
+    "reopen": _("Reopen"),
+}
+
+CLOCK_STARTS = {
+    "aware": _("when the organisation became aware"),
+    "occurred": _("when the breach happened"),
+    "determined": _("when a breach was determined"),
+    "assessed": _("when the risk was assessed"),
+    "materiality_determined": _("when the incident was found material"),
+    "individual_notice_sent": _("when individuals were notified"),
+    "handling_closed": _("when handling of the incident is closed"),
+}
+
+FACTS = {
+    "title": _("Title"),
+    "description": _("Description"),
+    "systems_affected": _("Systems affected"),
+    "occurred_at": _("When it happened"),
+    "aware_at": _("When you became aware"),
+    "determined_at": _("When a breach was determined"),
+    "materiality_determined_at": _("When the incident was found material"),
+    "individual_notice_sent_at": _("When individuals were notified"),
+    "affected": _("Affected people"),
+    "data_categories": _("Data involved"),
+    "encrypted": _("Encrypted at rest"),
+    "encrypted_in_transit": _("Encrypted in transit"),
+    "key_compromised": _("Key compromised"),
+    "redacted": _("Redacted or truncated"),
+    "role": _("Role"),
+    "containment_summary": _("Containment summary"),
+}
+
+LEVELS = dict(LEVEL_CHOICES)
+STATES = dict(IncidentState.choices)
+AUDIENCES = dict(Audience.choices)
+OBLIGATION_STATUSES = dict(ObligationStatus.choices)
+
+RULE_STATUSES = {
+    "confirmed": _("confirmed"),
+    "secondary": _("secondary source"),
+    "unconfirmed": _("unconfirmed"),
+}
+
+
+def label(table: dict, code: str) -> str:
+    """Return the label of a code, or the code with its underscores as spaces when none is known."""
+    return str(table.get(code, code.replace("_", " ")))

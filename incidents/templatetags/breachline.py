@@ -1,0 +1,126 @@
+"""Filters that show times in the viewer's zone beside UTC, and labels instead of codes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from django import template
+from django.utils import dateformat, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+
+from incidents import labels
+from incidents.form_fields import category_label, jurisdiction_label
+from incidents.rules import categories
+
+register = template.Library()
+
+
+def _utc_part(moment: datetime, local: datetime) -> str:
+    utc = moment.astimezone(UTC)
+    return dateformat.format(utc, "H:i" if utc.date() == local.date() else "j M Y H:i") + " UTC"
+
+
+def zoned_text(moment: datetime, zone=None) -> str:
+    """Return "6 Dec 2026 09:30 CET = 08:30 UTC" in ``zone`` or the active zone (once when that is UTC)."""
+    local = timezone.localtime(moment, zone)
+    shown = dateformat.format(local, "j M Y H:i T")
+    if local.utcoffset() == moment.astimezone(UTC).utcoffset() and local.tzname() in ("UTC", "Z"):
+        return shown
+    return f"{shown} = {_utc_part(moment, local)}"
+
+
+@register.filter
+def zoned(moment: datetime | None, empty: str = "—"):
+    """Render a <time> with the value in the viewer's zone and in UTC."""
+    if moment is None:
+        return empty
+    stamp = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return format_html('<time datetime="{}">{}</time>', stamp, zoned_text(moment))
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return labels.label(labels.ACTIONS, code)
+
+
+@register.filter
+def transition_label(code: str) -> str:
+    return labels.label(labels.TRANSITIONS, code)
+
+
+@register.filter
+def clock_start_label(code: str) -> str:
+    return labels.label(labels.CLOCK_STARTS, code)
+
+
+@register.filter
+def fact_label(code: str) -> str:
+    return labels.label(labels.FACTS, code)
+
+
+@register.filter
+def level_label(code: str) -> str:
+    return labels.label(labels.LEVELS, code) if code else ""
+
+
+@register.filter
+def rule_status_label(code: str) -> str:
+    return labels.label(labels.RULE_STATUSES, code)
+
+
+@register.filter
+def category(code: str) -> str:
+    return category_label(code)
+
+
+@register.filter
+def jurisdiction(code: str) -> str:
+    return jurisdiction_label(code)
+
+
+def _value(value) -> str:
+    if isinstance(value, str):
+        parsed = parse_datetime(value)
+        if parsed is not None and parsed.tzinfo is not None:
+            return zoned_text(parsed)
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(category_label(v) if v in categories.BY_CODE else str(v) for v in value) or "—"
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {count}" for key, count in value.items()) or "—"
+    return "—" if value in (None, "") else str(value)
+
+
+@register.filter
+def audit_detail(event) -> str:
+    """Say which object an audit event concerns and what was typed (reason, summary, before → after)."""
+    payload = event.payload or {}
+    parts: list[str] = []
+    if "obligation" in payload:
+        parts.append(_("obligation #%(id)s (%(jurisdiction)s, %(audience)s)") % {
+            "id": payload["obligation"], "jurisdiction": payload.get("jurisdiction", ""),
+            "audience": labels.label(labels.AUDIENCES, payload.get("audience", ""))})
+    if "notice" in payload:
+        parts.append(_("notice #%(id)s") % {"id": payload["notice"]})
+    for name, (before, after) in (payload.get("changes") or {}).items():
+        parts.append(f"{labels.label(labels.FACTS, name)}: {_value(before)} → {_value(after)}")
+    if event.action == "risk.assessed":
+        level = payload.get("risk_override") or (payload.get("severity") or {}).get("level", "")
+        parts.append(_("level: %(level)s") % {"level": labels.label(labels.LEVELS, level)})
+    if event.action == "incident.law_enforcement_delay":
+        parts.append(f"{payload.get('agency', '')}: {_value(payload.get('starts_at'))} – {_value(payload.get('ends_at'))}")
+    if payload.get("reference"):
+        parts.append(_("reference: %(ref)s") % {"ref": payload["reference"]})
+    for key in ("reason", "summary", "comment", "override_reason"):
+        if payload.get(key):
+            parts.append(f"“{payload[key]}”")
+    return "; ".join(parts)
+
+
+@register.filter
+def state_label(code: str) -> str:
+    """Label an incident state or an obligation status (audit events carry either)."""
+    return labels.label({**labels.OBLIGATION_STATUSES, **labels.STATES}, code) if code else ""
