@@ -38,7 +38,8 @@ def test_an_obligation_is_traced_to_its_rule_version_clause_and_the_facts_that_m
     assert trace["clause"] == "1798.82(a), as amended by SB 446 (2025)"
     assert trace["facts"]["data_categories"] == ["name", "ssn"] and trace["facts"]["role"] == "controller"
     steps = {step["step"]: step for step in trace["steps"]}
-    assert list(steps) == ["version", "role", "safe_harbour", "categories"]
+    assert list(steps) == ["version", "role", "safe_harbour", "definition"]
+    assert steps["definition"]["clause"] == "1798.82(h)" and steps["definition"]["effective_from"] == "2003-07-01"
     assert steps["safe_harbour"]["outcome"] == "does_not_apply"
     assert steps["safe_harbour"]["id"] == "encryption" and steps["safe_harbour"]["clause"] == "1798.82(a)"
     assert "not encrypted" in steps["safe_harbour"]["detail"]
