@@ -290,3 +290,23 @@ def test_a_malicious_assessment_makes_japan_reportable_at_any_head_count(respond
     final = leak.obligations.get(jurisdiction="JP", authority__contains="final report", applies=True)
     assert final.due_at == datetime(2026, 5, 2, 14, 59, 59, tzinfo=UTC)
     assert leak.obligations.filter(jurisdiction="JP", audience="individuals", applies=True).exists()
+
+
+def test_legal_no_harm_determination_lifts_new_york_resident_notice_and_not_california(api_as, responder, legal):
+    mistake = services.incident_create(
+        actor=responder, title="Claims file e-mailed to the wrong adjuster",
+        aware_at=datetime(2026, 5, 4, 14, 0, tzinfo=UTC), affected={"US-NY": 40, "US-CA": 2},
+        data_categories=["name", "ssn"],
+    )
+    assert duty(mistake, "US-NY", "individuals").due_at == datetime(2026, 6, 4, 3, 59, 59, tzinfo=UTC)
+    response = api_as(legal).put(
+        f"/api/incidents/{mistake.ref}/no-harm-determination/",
+        {"reason": "Sent to an authorised colleague by mistake; deleted unread, confirmed in writing."},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    withdrawn = Obligation.objects.get(incident=mistake, jurisdiction="US-NY", audience="individuals")
+    assert withdrawn.applies is False
+    assert duty(mistake, "US-CA", "individuals").applies
+    api_as(legal).delete(f"/api/incidents/{mistake.ref}/no-harm-determination/")
+    assert duty(mistake, "US-NY", "individuals").due_at == datetime(2026, 6, 4, 3, 59, 59, tzinfo=UTC)

@@ -4,7 +4,7 @@ import pytest
 
 from incidents.rules.engine import facts_from_json, plan, plan_to_json
 from incidents.rules.jurisdictions import us_subdivisions
-from incidents.rules.loader import load_rules
+from incidents.rules.loader import RULES_DIR, load_rules
 
 RULES = load_rules()
 NAME_SSN = ["name", "ssn"]
@@ -191,3 +191,24 @@ def test_a_state_rule_not_yet_in_force_on_the_clock_start_day_says_so():
     assert _not_required(_plan(facts), "US-OK:attorney_general")["reason_code"] == "not_in_force"
     facts["individual_notice_sent_at"] = "2026-01-01T10:00:00-06:00"
     assert _obligation(_plan(facts), "US-OK:attorney_general")["due_at"] == "2026-03-03T05:59:59Z"
+
+
+PLACEHOLDERS = ("California's combinations", "not in the reference sheet")
+STATES_AND_DC = sorted(us_subdivisions() - NOT_IN_REFERENCE - {"US-PR", "US-GU", "US-VI"})
+
+
+def test_no_rule_file_keeps_the_placeholder_for_covered_data():
+    found = [
+        f"{path.name}: {phrase!r}" for path in sorted(RULES_DIR.glob("*.toml"))
+        for phrase in PLACEHOLDERS if phrase in path.read_text(encoding="utf-8")
+    ]
+    assert found == []
+
+
+@pytest.mark.parametrize("code", STATES_AND_DC)
+def test_every_state_notifies_residents_on_its_own_statutory_definition_of_covered_data(code):
+    rule = RULES.get(code)
+    residents = [duty for duty in rule.duties if duty.audience == "individuals"]
+    assert residents and all(duty.covered_data and not duty.categories for duty in residents)
+    for duty in residents:
+        assert all(definition.clause.strip() for definition in rule.definition_versions(duty.covered_data))
