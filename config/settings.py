@@ -47,11 +47,25 @@ def _refuse_default_password(name: str, url: str) -> None:
         )
 
 
+def _refuse_weak_keys(name: str, keys: list[str]) -> None:
+    if not DEBUG and any(len(key) < MIN_KEY_LENGTH for key in keys):
+        raise ImproperlyConfigured(
+            f"Every {name} key must be at least {MIN_KEY_LENGTH} characters long when DEBUG is off."
+        )
+
+
+MIN_KEY_LENGTH = 32
 SECRET_KEY = _secret("SECRET_KEY")
-if not DEBUG and len(SECRET_KEY) < 40:
-    raise ImproperlyConfigured("SECRET_KEY must be at least 40 characters long when DEBUG is off.")
+if not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    raise ImproperlyConfigured(
+        "SECRET_KEY must be at least 50 characters long, with at least 5 different ones, when DEBUG is off."
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if not DEBUG and any("*" in host for host in ALLOWED_HOSTS):
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS may not contain '*' when DEBUG is off: name the host names this server answers for."
+    )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 BREACHLINE_BASE_URL = env_str("BREACHLINE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -73,6 +87,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.logs.RequestIdMiddleware",
+    "config.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -165,7 +181,25 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# HTTPS. With DEBUG off every request is redirected to HTTPS and HSTS is sent; the server must be
+# told how TLS reaches it: BEHIND_TLS_PROXY=true when a proxy or load balancer terminates TLS and sets
+# X-Forwarded-Proto (README, "Production set-up"), or GUNICORN_CERTFILE and GUNICORN_KEYFILE when
+# gunicorn terminates it itself (config/gunicorn.conf.py).
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG and not BEHIND_TLS_PROXY and not (env_str("GUNICORN_CERTFILE") and env_str("GUNICORN_KEYFILE")):
+    raise ImproperlyConfigured(
+        "With DEBUG off Breachline serves HTTPS only: set BEHIND_TLS_PROXY=true when a proxy terminates TLS "
+        "(it must set X-Forwarded-Proto), or GUNICORN_CERTFILE and GUNICORN_KEYFILE for gunicorn to terminate it."
+    )
+SECURE_SSL_REDIRECT = not DEBUG
+SECURE_HSTS_SECONDS = 0 if DEBUG else env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_HSTS_PRELOAD = not DEBUG
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -243,8 +277,7 @@ DELIVERY_SWEEP_LIMIT = env_int("DELIVERY_SWEEP_LIMIT", 20000)
 # The audit chain is an HMAC chain under these keys: the first signs, every key verifies, so a new
 # key can be put first without breaking the chains it did not sign (README, "Audit trail").
 AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS", []) or [_secret("AUDIT_CHAIN_KEYS", nbytes=32)]
-if not DEBUG and any(len(key) < 32 for key in AUDIT_CHAIN_KEYS):
-    raise ImproperlyConfigured("Every AUDIT_CHAIN_KEYS key must be at least 32 characters long when DEBUG is off.")
+_refuse_weak_keys("AUDIT_CHAIN_KEYS", AUDIT_CHAIN_KEYS)
 # Where the periodic anchors of the chain heads are appended besides the log (empty: the log only).
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
 AUDIT_ANCHOR_SECONDS = env_float("AUDIT_ANCHOR_SECONDS", 3600.0)
@@ -316,10 +349,27 @@ FIELD_ENCRYPTION_KEYS = [key for key in env_str("FIELD_ENCRYPTION_KEYS").split("
     _secret("FIELD_ENCRYPTION_KEYS", nbytes=32)
 ]
 FIELD_HASH_KEY = _secret("FIELD_HASH_KEY", nbytes=32)
+_refuse_weak_keys("FIELD_ENCRYPTION_KEYS", FIELD_ENCRYPTION_KEYS)
+_refuse_weak_keys("FIELD_HASH_KEY", [FIELD_HASH_KEY])
 
+# LOG_FORMAT=json (the default with DEBUG off): one JSON object a line with the request id (config/logs.py).
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
