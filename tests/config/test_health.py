@@ -58,6 +58,7 @@ def test_a_valid_request_id_is_kept_and_a_bad_one_replaced(client):
 def test_json_logs_carry_the_request_id(tmp_path):
     script = (
         "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; django.setup();"
+        "from django.core.management import call_command; call_command('migrate', verbosity=0);"
         "from django.test import Client;"
         "Client().get('/no-such-page/', HTTP_X_REQUEST_ID='req-42', HTTP_HOST='localhost')"
     )
