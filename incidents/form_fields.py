@@ -123,12 +123,18 @@ def _iso_translation(domain: str, language: str):
     return gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
 
 
+def _subdivided_country(code: str) -> str:
+    """Return the country name a subdivision code (``US-CA``, ``CA-QC``) is shown with, or ""."""
+    country = code.partition("-")[0] if "-" in code else ""
+    return {"US": _("United States"), "CA": _("Canada")}.get(country, "")
+
+
 def jurisdiction_label(code: str) -> str:
-    """Return the country or US state name of a residence code, in the active language."""
-    if code.startswith("US-"):
+    """Return the country, US state or Canadian province name of a residence code, in the active language."""
+    suffix = _subdivided_country(code)
+    if suffix:
         record, domain = pycountry.subdivisions.get(code=code), "iso3166-2"
         name = record.name if record else code
-        suffix = _("United States")
     else:
         record, domain, suffix = pycountry.countries.get(alpha_2=code), "iso3166-1", ""
         name = getattr(record, "common_name", None) or (record.name if record else code)
@@ -139,7 +145,7 @@ def jurisdiction_label(code: str) -> str:
 
 def jurisdiction_options() -> list[tuple[str, str]]:
     """Return every residence code with its name, for the searchable picker."""
-    codes = sorted(jurisdictions._countries() | jurisdictions.us_subdivisions())
+    codes = sorted(jurisdictions.known_codes())
     return [(code, jurisdiction_label(code)) for code in codes]
 
 
@@ -149,7 +155,9 @@ class AffectedRowForm(forms.Form):
     jurisdiction = forms.CharField(
         label=gettext_lazy("Where they live"), max_length=10, required=False,
         widget=forms.TextInput(attrs={"list": "jurisdiction-options", "autocomplete": "off", "size": 8}),
-        help_text=gettext_lazy("Country code (DE, CN) or US state (US-CA): type a name or code to search."),
+        help_text=gettext_lazy(
+            "Country code (DE, CN), US state (US-CA) or Canadian province (CA-QC): type a name or code to search."
+        ),
     )
     count = forms.IntegerField(label=gettext_lazy("People"), min_value=0, required=False)
 
@@ -157,8 +165,8 @@ class AffectedRowForm(forms.Form):
         code = self.cleaned_data["jurisdiction"].strip().split(" ")[0].upper()
         if code and not jurisdictions.is_known_jurisdiction(code):
             raise forms.ValidationError(
-                _("Unknown jurisdiction code %(code)s: pick one from the list (ISO 3166-1 alpha-2, or US-XX "
-                  "for a US state).") % {"code": code}
+                _("Unknown jurisdiction code %(code)s: pick one from the list (ISO 3166-1 alpha-2, US-XX "
+                  "for a US state, CA-XX for a Canadian province).") % {"code": code}
             )
         return code
 

@@ -59,9 +59,15 @@ def _subdivision_codes() -> frozenset[str]:
     return frozenset().union(*(subdivisions(country) for country in SUBDIVIDED_COUNTRIES))
 
 
+@cache
+def known_codes() -> frozenset[str]:
+    """Return every residence code: the ISO 3166-1 countries and the US and Canadian subdivisions."""
+    return _countries() | _subdivision_codes()
+
+
 def is_known_jurisdiction(code: str) -> bool:
     """Return True for an ISO 3166-1 alpha-2 code or an ISO 3166-2 US or Canadian subdivision code."""
-    return isinstance(code, str) and (code in _countries() or code in _subdivision_codes())
+    return isinstance(code, str) and code in known_codes()
 
 
 def _all_of(code: str) -> str | None:
@@ -81,7 +87,7 @@ def expand(codes: list[str] | tuple[str, ...]) -> frozenset[str]:
         elif country := _all_of(code):
             result |= subdivisions(country)
         elif code == "*":
-            result |= _countries() | _subdivision_codes()
+            result |= known_codes()
         else:
             result.add(code)
     for alias, subdivision in US_TERRITORY_ALIASES.items():
