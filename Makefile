@@ -28,8 +28,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/pytest -q
 
+# Style (ruff) and the architecture's import contracts in pyproject.toml (import-linter).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # The suite again on PostgreSQL and Redis, with the tests that start a real Celery worker.
 integration: $(VENV)/.installed

@@ -229,7 +229,7 @@ def setup_django(env: dict[str, str]) -> None:
 def wait_until_final(notice_id: int, timeout: float, *, stop_after: float = 0) -> float:
     """Poll until no delivery of the notice is queued or sending, or ``stop_after`` seconds have
     passed when it is set; return the instant (perf counter)."""
-    from notifications.sending import open_deliveries
+    from notifications.delivery.completion import open_deliveries
 
     started = time.perf_counter()
     while open_deliveries(notice_id=notice_id).exists():
@@ -333,16 +333,16 @@ def stop_workers(worker: subprocess.Popen) -> None:
 
 
 def finished_deliveries(notice_id: int) -> int:
+    from notifications.delivery.completion import open_deliveries
     from notifications.models import Delivery
-    from notifications.sending import open_deliveries
 
     everything = Delivery.objects.filter(notice_id=notice_id).exclude(error_code="no_address").count()
     return everything - open_deliveries(notice_id=notice_id).count()
 
 
 def send_and_wait(notice, timeout: float, stop_after: float) -> dict:
+    from notifications.delivery.sending import OperatorActor, notice_send
     from notifications.models import Delivery
-    from notifications.sending import OperatorActor, notice_send
 
     started = time.perf_counter()
     notice_send(actor=OperatorActor(), notice=notice)

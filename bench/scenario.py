@@ -8,9 +8,9 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from incidents import services
-from notifications import drafting
 from notifications.models import Notice, NoticeVersion
-from notifications.requirements import drafted_codes, element_requirements
+from notifications.notices import drafting, rendering
+from notifications.notices.requirements import drafted_codes, element_requirements
 
 
 def bench_incident():
@@ -45,7 +45,7 @@ def approved_notice(incident) -> Notice:
             facts=facts, codes=drafted_codes(audience="individuals", requirements=requirements), languages=languages
         ),
     )
-    version.content_sha256 = drafting.version_content_sha256(version)
+    version.content_sha256 = rendering.version_content_sha256(version)
     version.approved_by, version.approved_at = author, timezone.now()
     version.save()
     return notice

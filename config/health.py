@@ -20,7 +20,7 @@ from django.utils.cache import add_never_cache_headers
 
 from config.celery import app as celery_app
 from incidents.rules.loader import load_rules
-from notifications.crypto import seal, unseal
+from notifications.models.crypto import seal, unseal
 
 log = logging.getLogger("breachline.health")
 

@@ -262,7 +262,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Processes that check, seal and hash rows in `manage.py import_recipients` (0: one per core).
 IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)
-# Fan-out (notifications/fanout.py; README, "Delivery"). The sweep is what recovers a
+# Fan-out (notifications/delivery/; README, "Delivery"). The sweep is what recovers a
 # lost broker message or a killed worker, so beat must run wherever workers do.
 DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 200)
 DELIVERY_BATCH_SECONDS = env_float("DELIVERY_BATCH_SECONDS", 120.0)

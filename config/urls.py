@@ -11,10 +11,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("incidents.urls_api")),
-    path("api/", include("notifications.urls_api")),
-    path("", include("notifications.delivery_urls")),
-    path("api-auth/", include("rest_framework.urls")),
-    path("", include("notifications.recipient_urls")),
     path("", include("notifications.urls")),
+    path("api-auth/", include("rest_framework.urls")),
     path("", include("incidents.urls")),
 ]

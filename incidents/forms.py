@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from incidents import risk
+from incidents import labels
 from incidents.form_fields import ZonedDateTimeField, grouped_category_choices
 from incidents.models import LawEnforcementDelay
 from incidents.zones import zone_names
@@ -63,11 +63,11 @@ class AssessmentForm(forms.Form):
     """The ENISA questions, none answered in advance: each must be answered."""
 
     ease_of_identification = _radio(
-        _("How easily can the people be identified from the data?"), risk.EASE_OF_IDENTIFICATION_CHOICES
+        _("How easily can the people be identified from the data?"), labels.EASE_OF_IDENTIFICATION_CHOICES
     )
-    confidentiality = _radio(_("Loss of confidentiality"), risk.CONFIDENTIALITY_CHOICES)
-    integrity = _radio(_("Loss of integrity"), risk.INTEGRITY_CHOICES)
-    availability = _radio(_("Loss of availability"), risk.AVAILABILITY_CHOICES)
+    confidentiality = _radio(_("Loss of confidentiality"), labels.CONFIDENTIALITY_CHOICES)
+    integrity = _radio(_("Loss of integrity"), labels.INTEGRITY_CHOICES)
+    availability = _radio(_("Loss of availability"), labels.AVAILABILITY_CHOICES)
     malicious = _radio(_("Was the breach malicious?"), [
         ("yes", _("Yes: intentional, e.g. theft or an attack")),
         ("no", _("No: an accident or an error")),
@@ -82,7 +82,7 @@ class AssessmentForm(forms.Form):
 class RiskOverrideForm(forms.Form):
     risk_override = forms.ChoiceField(
         label=_("Level legal decides on"),
-        choices=[("", _("No override: use the assessed level"))] + list(risk.LEVEL_CHOICES),
+        choices=[("", _("No override: use the assessed level"))] + list(labels.LEVEL_CHOICES),
         required=False,
     )
     override_reason = forms.CharField(

@@ -5,7 +5,30 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from incidents.models import Audience, IncidentState, ObligationStatus
-from incidents.risk import LEVEL_CHOICES
+
+# The ENISA answers and levels of incidents.rules.risk, as people read them (the rules stay free of Django).
+EASE_OF_IDENTIFICATION_CHOICES = [
+    ("negligible", _("Negligible: identifying anyone would be very hard")),
+    ("limited", _("Limited: identification is possible in specific conditions")),
+    ("significant", _("Significant: identification is possible for many people")),
+    ("maximum", _("Maximum: the data identify people directly (e.g. full name)")),
+]
+CONFIDENTIALITY_CHOICES = [
+    ("none", _("No evidence of unlawful access or processing")),
+    ("limited", _("Disclosed to a known, limited set of recipients")),
+    ("public", _("Disclosed to an unknown number of recipients or made public")),
+]
+INTEGRITY_CHOICES = [
+    ("none", _("Not altered, or altered and recovered before any use")),
+    ("recoverable", _("Altered, possibly misused, recoverable")),
+    ("unrecoverable", _("Altered, possibly misused, not recoverable")),
+]
+AVAILABILITY_CHOICES = [
+    ("none", _("Recoverable without difficulty")),
+    ("temporary", _("Temporarily unavailable")),
+    ("permanent", _("Permanently unavailable")),
+]
+LEVEL_CHOICES = [("low", _("Low")), ("medium", _("Medium")), ("high", _("High")), ("very_high", _("Very high"))]
 
 ACTIONS = {
     "incident.created": _("Incident created"),

@@ -31,10 +31,10 @@ from incidents.models import (
     UserPreference,
 )
 from incidents.obligations import obligations_recompute
-from incidents.risk import AssessmentError, severity_assess
 from incidents.rules import categories
 from incidents.rules.jurisdictions import is_known_jurisdiction
 from incidents.rules.loader import load_rules
+from incidents.rules.risk import AssessmentError, severity_assess
 from incidents.zones import is_known_zone
 
 # Facts a person may edit; state and timestamps of milestones move only through transitions.

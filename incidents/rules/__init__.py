@@ -7,40 +7,19 @@ Public API (no Django, no database)::
     result = plan(facts)                          # Plan(obligations, not_required, warnings, risk)
     data = plan_to_json(result)                   # {"obligations": [...], "not_required": [...], "warnings": [...]}
 
-Names are imported lazily so that ``incidents.rules.categories`` (used by the risk
-method, which the engine uses) can be imported without loading the engine.
+The ENISA severity arithmetic the planner weighs duties by is ``incidents.rules.risk``.
 """
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import Any
+from incidents.rules.engine import NotRequired, Obligation, Plan, plan, plan_to_json
+from incidents.rules.facts import Facts, FactsError, facts_from_json
+from incidents.rules.jurisdictions import is_known_jurisdiction
+from incidents.rules.loader import RuleSet, load_rule_file, load_rules, load_rules_from
+from incidents.rules.schema import AUDIENCES, CLOCK_STARTS, CONTENT_ELEMENTS, Rule, RuleFileError
 
-_EXPORTS = {
-    "Facts": "incidents.rules.facts",
-    "FactsError": "incidents.rules.facts",
-    "facts_from_json": "incidents.rules.facts",
-    "Plan": "incidents.rules.engine",
-    "Obligation": "incidents.rules.engine",
-    "NotRequired": "incidents.rules.engine",
-    "plan": "incidents.rules.engine",
-    "plan_to_json": "incidents.rules.engine",
-    "RuleSet": "incidents.rules.loader",
-    "load_rules": "incidents.rules.loader",
-    "load_rules_from": "incidents.rules.loader",
-    "load_rule_file": "incidents.rules.loader",
-    "Rule": "incidents.rules.schema",
-    "RuleFileError": "incidents.rules.schema",
-    "CONTENT_ELEMENTS": "incidents.rules.schema",
-    "AUDIENCES": "incidents.rules.schema",
-    "CLOCK_STARTS": "incidents.rules.schema",
-    "is_known_jurisdiction": "incidents.rules.jurisdictions",
-}
-
-__all__ = sorted(_EXPORTS)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _EXPORTS:
-        raise AttributeError(f"module 'incidents.rules' has no attribute {name!r}")
-    return getattr(import_module(_EXPORTS[name]), name)
+__all__ = [
+    "AUDIENCES", "CLOCK_STARTS", "CONTENT_ELEMENTS", "Facts", "FactsError", "NotRequired", "Obligation", "Plan",
+    "Rule", "RuleFileError", "RuleSet", "facts_from_json", "is_known_jurisdiction", "load_rule_file", "load_rules",
+    "load_rules_from", "plan", "plan_to_json",
+]

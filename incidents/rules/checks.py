@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Protocol
 
-from incidents import risk as risk_method
+from incidents.rules import risk as risk_method
 from incidents.rules.facts import Facts
 from incidents.rules.schema import Definition, Duty, Rule, SafeHarbour
 

@@ -22,8 +22,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from incidents import risk as risk_method
 from incidents.rules import checks
+from incidents.rules import risk as risk_method
 from incidents.rules.checks import Check
 from incidents.rules.clock import HolidayCalendar, compute_due
 from incidents.rules.facts import Facts, FactsError, facts_from_json

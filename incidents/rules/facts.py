@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from incidents import risk as risk_method
 from incidents.rules import categories, jurisdictions
+from incidents.rules import risk as risk_method
+from incidents.rules.loader import load_rules
 
 TIME_FIELDS = (
     "aware_at", "occurred_at", "determined_at", "assessed_at", "materiality_determined_at",
@@ -185,8 +186,6 @@ def facts_from_json(data: Any, *, regimes: frozenset[str] | None = None) -> Fact
     if not isinstance(data, dict):
         raise FactsError("(input)", "must be a JSON object")
     if regimes is None:
-        from incidents.rules.loader import load_rules
-
         regimes = load_rules().regimes
     role = data.get("role", "controller")
     if role not in ROLES:

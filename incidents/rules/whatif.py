@@ -20,8 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
-from incidents import risk as risk_method
 from incidents.rules import categories
+from incidents.rules import risk as risk_method
 from incidents.rules.engine import NotRequired, Obligation, Plan, plan, rule_engaged
 from incidents.rules.facts import Facts
 from incidents.rules.loader import RuleSet

@@ -25,6 +25,8 @@ OPEN_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
 # The provider took the message; callbacks may still move it on.
 ACCEPTED_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 FAILED_STATUSES = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED, DeliveryStatus.BOUNCED)
+# A delivery that may still reach, or has reached, its person.
+LIVE_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 
 
 class DeliveryChannel(models.TextChoices):
@@ -135,7 +137,7 @@ class NoticeChannelPlan(models.Model):
 
     ``overrides`` is ``{"<residence code or *>": {"legal": [...], "alerts": [...],
     "fallback": [...], "offline": "letter" | "substitute"}}`` (see
-    ``notifications.channel_plan``); ``used`` is the full plan frozen when sending
+    ``notifications.delivery.plan``); ``used`` is the full plan frozen when sending
     started, which fan-out follows for fallbacks and the evidence shows.
     """
 

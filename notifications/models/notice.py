@@ -40,7 +40,7 @@ class NoticeStatus(models.TextChoices):
 
 @condition("Every required element must be present and every channel within its limits before approval.")
 def _checks_pass(notice: Notice) -> bool:
-    return not notice.approval_problems()
+    return notice.checked_problems == []
 
 
 @condition("Only notices to individuals are delivered to people; record a regulator submission instead.")
@@ -74,6 +74,10 @@ class Notice(ConcurrentTransitionMixin, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     TRANSITIONS = ("submit", "approve", "reject")
+    # What the approval checks found in the current version, set by
+    # ``notifications.notices.checks.notice_problems`` (they render every channel, which is the
+    # notices package's work, not the model's). None until they ran: approval is then refused.
+    checked_problems: list[str] | None = None
 
     class Meta:
         ordering = ["incident_id", "id"]
@@ -93,15 +97,7 @@ class Notice(ConcurrentTransitionMixin, models.Model):
 
     def forget_current_version(self) -> None:
         self._current_version = None
-        self._problems = None
-
-    def approval_problems(self) -> list[str]:
-        """Return, once per loaded notice, every reason the current version cannot be approved."""
-        if getattr(self, "_problems", None) is None:
-            from notifications.checks import approval_problems
-
-            self._problems = approval_problems(self.current_version)
-        return self._problems
+        self.checked_problems = None
 
     def can_transition(self, name: str) -> bool:
         return getattr(self, name)._django_fsm.has_transition(self.status)

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from notifications import crypto
+from notifications.models import crypto
 from notifications.models.indexes import EqualityIndex
 
 __all__ = ["Recipient", "new_personal_token"]
@@ -50,7 +50,7 @@ class Recipient(models.Model):
     """One affected person of one incident.
 
     Name and contact details live only in ``contact_sealed``; ``email_hash`` and
-    ``phone_hash`` (keyed, see ``notifications.crypto``) find duplicates, and the
+    ``phone_hash`` (keyed, see ``notifications.models.crypto``) find duplicates, and the
     ``has_*`` flags say which channels reach the person (the guardian's for a minor)
     so that fan-out can select people in SQL without decrypting anyone.
     """

@@ -17,8 +17,10 @@ import time
 
 import pytest
 
-from notifications import sending, tasks
-from notifications.models import Delivery
+from config.celery import app as celery_app
+from notifications import tasks
+from notifications.delivery import completion, sending
+from notifications.models import Delivery, Notice
 from tests.integration.conftest import wait_until
 from tests.notifications.delivery_helpers import approved_notice, people, person
 
@@ -26,7 +28,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, s
 
 
 def _all_final(notice) -> bool:
-    return not sending.open_deliveries(notice_id=notice.pk).exists()
+    return not completion.open_deliveries(notice_id=notice.pk).exists()
 
 
 def _statuses(notice) -> dict[tuple[str, str], int]:
@@ -54,6 +56,29 @@ def test_a_notice_to_three_hundred_people_arrives_exactly_once_per_person_and_ch
     assert recorded == {message.sid for message in twilio_server.messages}
     notice.refresh_from_db()
     assert notice.status == "sent"
+
+
+def test_messages_an_older_release_queued_by_task_name_still_run_after_the_upgrade(
+    workers, legal, incident, smtp_server
+):
+    # What an older release left behind: a notice sending, its delivery rows, and task
+    # messages on the broker that name their task by its registered name only.
+    notice = approved_notice(incident, channels=["email"])
+    people(incident, 6)
+    sending.deliveries_create(
+        notice=notice, version=notice.current_version, plan=sending.notice_channel_plan(notice=notice)
+    )
+    Notice.objects.filter(pk=notice.pk).update(status="sending")
+    first_two = list(Delivery.objects.order_by("id").values_list("id", flat=True)[:2])
+    celery_app.send_task("notifications.deliveries_send", args=[first_two])
+    celery_app.send_task("notifications.notice_dispatch", args=[notice.pk])
+
+    workers.start(concurrency=1)
+
+    wait_until(lambda: _all_final(notice), timeout=60, message=f"still open: {_statuses(notice)}")
+    assert _statuses(notice) == {("email", "sent"): 6}
+    assert sorted(mail.rcpt_tos[0] for mail in smtp_server.messages) == sorted(f"p{i}@example.org" for i in range(6))
+    wait_until(lambda: Notice.objects.get(pk=notice.pk).status == "sent", timeout=30)
 
 
 def test_permanent_refusals_fall_back_and_transient_ones_are_retried(

@@ -9,8 +9,8 @@ import pytest
 
 from incidents import services as incident_services
 from incidents.models import OrganisationProfile
-from notifications import services
 from notifications.models import Notice
+from notifications.notices import services
 
 PROFILE = {
     "legal_name": "Example Cloud Services Pte. Ltd.", "dpo_name": "Data Protection Officer",

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import User
 from django.utils import timezone
 
-from notifications import drafting
 from notifications.models import Notice, NoticeVersion, Recipient
-from notifications.requirements import drafted_codes, element_requirements
+from notifications.notices import drafting, rendering
+from notifications.notices.requirements import drafted_codes, element_requirements
 
 
 def approved_notice(incident, *, channels=("email", "sms", "push"), languages=("en",), jurisdictions=()) -> Notice:
@@ -26,7 +26,7 @@ def approved_notice(incident, *, channels=("email", "sms", "push"), languages=("
             facts=facts, codes=drafted_codes(audience="individuals", requirements=requirements), languages=list(languages)
         ),
     )
-    version.content_sha256 = drafting.version_content_sha256(version)
+    version.content_sha256 = rendering.version_content_sha256(version)
     version.approved_by, version.approved_at = author, timezone.now()
     version.save()
     return notice

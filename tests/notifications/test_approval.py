@@ -11,9 +11,9 @@ from django_fsm import has_transition_perm
 
 from incidents.errors import Conflict
 from incidents.models import AuditEvent
-from notifications import drafting, services
 from notifications.models import NoticeVersion
-from notifications.versions import version_diff
+from notifications.notices import rendering, services
+from notifications.notices.versions import version_diff
 from tests.notifications.conftest import approved, complete
 
 
@@ -46,9 +46,9 @@ def test_rejection_needs_a_comment_and_returns_the_notice_to_draft(individual_no
 def test_approval_records_the_hash_of_every_rendering_with_placeholders(individual_notice, responder, legal):
     notice = approved(individual_notice, responder, legal)
     version = notice.current_version
-    assert version.content_sha256 == drafting.version_content_sha256(version)
-    assert len(drafting.renderings(version)) == len(notice.channels) * len(notice.languages)
-    assert drafting.version_matches_approval(version)
+    assert version.content_sha256 == rendering.version_content_sha256(version)
+    assert len(rendering.renderings(version)) == len(notice.channels) * len(notice.languages)
+    assert rendering.version_matches_approval(version)
     event = AuditEvent.objects.filter(incident=notice.incident, action="notice.approve").get()
     assert event.payload["content_sha256"] == version.content_sha256
     assert (event.from_state, event.to_state) == ("in_review", "approved")
@@ -61,15 +61,15 @@ def test_content_changed_behind_the_approval_no_longer_matches(individual_notice
     elements["en"]["measures_taken"] += " Also something legal never saw."
     NoticeVersion.objects.filter(pk=version.pk).update(elements=elements)
     version.refresh_from_db()
-    assert not drafting.version_matches_approval(version)
+    assert not rendering.version_matches_approval(version)
 
 
 def test_personalisation_does_not_void_the_approval(individual_notice, responder, legal):
     notice = approved(individual_notice, responder, legal)
     version = notice.current_version
-    drafting.render_message(version=version, channel="email", language="en",
-                            recipient=drafting.sample_recipient(notice, "en"))
-    assert drafting.version_matches_approval(version)
+    rendering.render_message(version=version, channel="email", language="en",
+                            recipient=rendering.sample_recipient(notice, "en"))
+    assert rendering.version_matches_approval(version)
 
 
 def test_editing_an_approved_notice_makes_a_new_version_that_needs_approval(individual_notice, responder, legal):
@@ -79,7 +79,7 @@ def test_editing_an_approved_notice_makes_a_new_version_that_needs_approval(indi
     assert notice.status == "draft"
     version = notice.current_version
     assert version.number == approved_number + 1 and version.author == responder
-    assert not drafting.version_matches_approval(version)
+    assert not rendering.version_matches_approval(version)
     assert notice.versions.get(number=approved_number).approved_by == legal
     with pytest.raises(Conflict, match="draft"):
         services.notice_transition(actor=legal, notice=notice, name="approve")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from incidents.errors import Conflict
-from notifications import checks, drafting, services
-from notifications.checks import sms_segments
+from notifications.notices import checks, rendering, services
+from notifications.notices.checks import sms_segments
 from tests.notifications.conftest import approved, complete
 
 
@@ -73,7 +73,7 @@ def test_californian_credit_bureaus_are_required_only_when_ssn_or_licence_was_ex
 def test_california_notice_has_the_title_and_five_headings_in_every_html_rendering(individual_notice):
     for channel in ("email", "letter", "announcement"):
         for language in ("en", "zh-hans"):
-            message = drafting.render_message(version=individual_notice.current_version, channel=channel,
+            message = rendering.render_message(version=individual_notice.current_version, channel=channel,
                                               language=language)
             assert checks.california_problems(channel, language, message) == []
             for heading in ("Notice of Data Breach", *checks.CALIFORNIA_HEADINGS):
@@ -89,7 +89,7 @@ def test_html_smaller_than_ten_points_is_refused_for_california():
 
 
 def test_a_heading_missing_from_a_california_rendering_is_named():
-    message = drafting.RenderedMessage(subject="", text="Notice of Data Breach\nWhat Happened", html="")
+    message = rendering.RenderedMessage(subject="", text="Notice of Data Breach\nWhat Happened", html="")
     problems = checks.california_problems("email", "en", message)
     assert any('"For More Information"' in problem for problem in problems)
 
@@ -104,8 +104,8 @@ def test_an_sms_alert_too_long_for_two_segments_blocks_approval(individual_notic
 
 def test_sms_and_push_carry_no_detail_of_the_breach_only_the_link(individual_notice):
     version = individual_notice.current_version
-    sms = drafting.render_message(version=version, channel="sms", language="en")
-    push = drafting.render_message(version=version, channel="push", language="en")
+    sms = rendering.render_message(version=version, channel="sms", language="en")
+    push = rendering.render_message(version=version, channel="push", language="en")
     assert "[[link]]" in sms.text
     assert "important notice about your account" in sms.text
     assert "password" not in sms.text.lower() and "snapshot" not in push.text.lower()
@@ -128,7 +128,7 @@ def test_an_sms_template_without_the_link_is_refused(individual_notice, settings
 
 def test_every_email_has_a_plain_text_part(individual_notice):
     for language in individual_notice.languages:
-        message = drafting.render_message(version=individual_notice.current_version, channel="email", language=language)
+        message = rendering.render_message(version=individual_notice.current_version, channel="email", language=language)
         assert message.text.strip() and message.html.strip()
 
 

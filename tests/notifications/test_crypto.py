@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 
 from incidents.models import AuditEvent
-from notifications import crypto
+from notifications.models import crypto
 from notifications.models.recipient import Recipient
-from notifications.recipient_keys import recipients_rotate_keys
+from notifications.recipients.keys import recipients_rotate_keys
 
 OLD_KEY = "old-key-material-0123456789abcdef0123456789"
 NEW_KEY = "new-key-material-fedcba9876543210fedcba9876"

@@ -10,8 +10,9 @@ import pytest
 from django.core.management import call_command
 
 from incidents.audit import AuditEvent
-from notifications import drafting, evidence, sending
+from notifications.delivery import evidence, sending
 from notifications.models import Delivery
+from notifications.notices import rendering
 from tests.notifications.delivery_helpers import approved_notice, people, person
 
 EVERY_STATUS = {"queued", "sending", "sent", "delivered", "failed", "undelivered", "bounced"}
@@ -152,7 +153,7 @@ def test_substitute_notice_can_be_published_once_the_rule_allows_it_and_the_page
     assert "US-CA: condition met" in response.json()["reason"]
     page = client.get(response.json()["url"].removeprefix("http://127.0.0.1:8000"))
     assert page.status_code == 200
-    expected = drafting.render_message(version=notice.current_version, channel="announcement", language="en")
+    expected = rendering.render_message(version=notice.current_version, channel="announcement", language="en")
     assert expected.subject in page.content.decode()
     assert AuditEvent.objects.filter(action="notice.announcement_published").count() == 1
 

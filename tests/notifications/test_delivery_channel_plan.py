@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from notifications.channel_plan import DELIVERABLE, ChannelPlan, build_plan, default_plan, validate_overrides
+from notifications.delivery.plan import DELIVERABLE, ChannelPlan, build_plan, default_plan, validate_overrides
 
 ALL = ["email", "sms", "push"]
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import redis
 
-from notifications.delivery_policy import LocalBucket, RedisBucket, RetryPolicy, Unlimited, bucket_for
+from notifications.delivery.policy import LocalBucket, RedisBucket, RetryPolicy, Unlimited, bucket_for
 
 
 def test_backoff_doubles_within_jitter_and_stops_at_the_cap():

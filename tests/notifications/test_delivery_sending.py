@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 
 from incidents.audit import AuditEvent
 from incidents.errors import Conflict
-from notifications import sending
+from notifications.delivery import sending
 from notifications.models import Delivery, Notice, NoticeVersion
 from tests.notifications.delivery_helpers import approved_notice, people, person
 

@@ -9,7 +9,7 @@ import pytest
 
 from incidents.errors import Conflict
 from incidents.models import AuditEvent
-from notifications import drafting, services
+from notifications.notices import rendering, services
 from tests.notifications.conftest import assessed
 
 HOSTILE = "Leak {{ secret_key }} {% now 'Y' %} <script>alert(1)</script> & [[name]]"
@@ -48,7 +48,7 @@ def test_an_outsider_cannot_draft(assessed_incident, outsider):
 
 
 def test_the_individual_notice_carries_the_four_promised_elements_and_a_contact(individual_notice):
-    text = drafting.render_message(version=individual_notice.current_version, channel="email", language="en",
+    text = rendering.render_message(version=individual_notice.current_version, channel="email", language="en",
                                    recipient=reader()).text
     assert "misconfigured cloud database snapshot" in text  # what happened
     assert "took place on or about 25 March 2026, 15:00 PDT (America/Los_Angeles)" in text  # when, local
@@ -84,7 +84,7 @@ def test_template_syntax_and_html_typed_by_people_come_out_literally(responder, 
                                   elements={"alert": "{{ organisation }} {% debug %} <b>x</b>"})
     version = notice.current_version
     for channel in notice.channels:
-        message = drafting.render_message(version=version, channel=channel, language="en", recipient=reader())
+        message = rendering.render_message(version=version, channel=channel, language="en", recipient=reader())
         if channel in ("email", "letter", "announcement"):
             assert "{{ secret_key }} {% now 'Y' %}" in message.text
             assert "<script>alert(1)</script> &" in message.text
@@ -97,34 +97,34 @@ def test_template_syntax_and_html_typed_by_people_come_out_literally(responder, 
 
 
 def test_chinese_rendering_is_in_chinese_with_beijing_time(individual_notice):
-    message = drafting.render_message(version=individual_notice.current_version, channel="email",
+    message = rendering.render_message(version=individual_notice.current_version, channel="email",
                                       language="zh-Hans", recipient=reader("CN", "王小明"))
     assert "尊敬的王小明：" in message.text
     assert "发生了什么" in message.text and "您可以采取的措施" in message.text
     assert "事件大约发生于 2026年3月26日 06:00（Asia/Shanghai，CST）" in message.text
     assert "请修改您在我们服务中的密码" in message.text
     assert "姓名、电子邮件地址" in message.text
-    sms = drafting.render_message(version=individual_notice.current_version, channel="sms", language="zh-hans",
+    sms = rendering.render_message(version=individual_notice.current_version, channel="sms", language="zh-hans",
                                   recipient=reader("CN"))
     assert sms.text == "Example Cloud Services Pte. Ltd.：您的账户有一则重要通知。 https://n.example/n/TOKEN/"
 
 
 def test_a_language_without_a_text_gets_english(individual_notice):
-    message = drafting.render_message(version=individual_notice.current_version, channel="email", language="fr")
+    message = rendering.render_message(version=individual_notice.current_version, channel="email", language="fr")
     assert message.text.startswith("Notice of Data Breach")
     assert "What Happened" in message.text and "发生了什么" not in message.text
 
 
 def test_dates_follow_the_readers_jurisdiction(individual_notice):
     version = individual_notice.current_version
-    berlin = drafting.render_message(version=version, channel="email", language="en", recipient=reader("DE")).text
-    singapore = drafting.render_message(version=version, channel="email", language="en", recipient=reader("SG")).text
+    berlin = rendering.render_message(version=version, channel="email", language="en", recipient=reader("DE")).text
+    singapore = rendering.render_message(version=version, channel="email", language="en", recipient=reader("SG")).text
     assert "25 March 2026, 23:00 CET (Europe/Berlin)" in berlin
     assert "26 March 2026, 06:00 +08 (Asia/Singapore)" in singapore
 
 
 def test_without_a_reader_the_personal_fields_stay_placeholders(individual_notice):
-    message = drafting.render_message(version=individual_notice.current_version, channel="letter", language="en")
+    message = rendering.render_message(version=individual_notice.current_version, channel="letter", language="en")
     for placeholder in ("[[name]]", "[[link]]", "[[occurred_at]]", "[[aware_at]]", "[[notice_date]]"):
         assert placeholder in message.text
 
@@ -135,13 +135,13 @@ def test_a_jurisdiction_and_language_override_wins_over_the_default(individual_n
     (override / "push_title.txt").write_text("重要通知（中国）")
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
     version = individual_notice.current_version
-    assert drafting.render_message(version=version, channel="push", language="zh-hans").subject == "重要通知（中国）"
-    assert drafting.render_message(version=version, channel="push", language="en").subject == (
+    assert rendering.render_message(version=version, channel="push", language="zh-hans").subject == "重要通知（中国）"
+    assert rendering.render_message(version=version, channel="push", language="en").subject == (
         "Important notice about your account")
 
 
 def test_the_regulator_report_carries_gdpr_33_3_and_a_timeline(eu_regulator_notice):
-    text = drafting.render_message(version=eu_regulator_notice.current_version, channel="letter", language="en").text
+    text = rendering.render_message(version=eu_regulator_notice.current_version, channel="letter", language="en").text
     for label in ("What happened: the nature of the breach", "Approximate numbers of people and of records concerned",
                   "Contact point (DPO or other) for more information", "Likely consequences / possible harm",
                   "Measures taken or proposed, including mitigation", "Categories of personal data involved"):
@@ -154,9 +154,9 @@ def test_the_regulator_report_carries_gdpr_33_3_and_a_timeline(eu_regulator_noti
 
 
 def test_a_regulator_reads_the_likely_harms_in_the_third_person(drafted, eu_regulator_notice):
-    regulator = drafting.render_message(version=eu_regulator_notice.current_version, channel="letter", language="en").text
+    regulator = rendering.render_message(version=eu_regulator_notice.current_version, channel="letter", language="en").text
     assert "Account takeover: the affected people's accounts" in regulator
     assert "your account" not in regulator
     china = next(notice for notice in drafted if notice.audience == "regulator" and notice.jurisdictions == ["CN"])
-    chinese = drafting.render_message(version=china.current_version, channel="letter", language="zh-hans").text
+    chinese = rendering.render_message(version=china.current_version, channel="letter", language="zh-hans").text
     assert "账户被盗用" in chinese

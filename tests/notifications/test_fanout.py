@@ -8,8 +8,9 @@ import pytest
 from django.utils import timezone
 
 from incidents.audit import AuditEvent
-from notifications import drafting, fanout, sending
+from notifications.delivery import batch, queue, sending, sweep
 from notifications.models import Delivery
+from notifications.notices import rendering
 from tests.notifications.delivery_helpers import approved_notice, people, person
 
 
@@ -46,7 +47,7 @@ def test_each_person_gets_one_message_per_channel_and_the_provider_ids_are_recor
     people(incident, 4)
     ids = _send(notice, legal)
 
-    report = fanout.deliveries_send_batch(delivery_ids=ids)
+    report = batch.deliveries_send_batch(delivery_ids=ids)
 
     assert report.sent == 12
     assert sorted(mail.rcpt_tos[0] for mail in smtp.messages) == [f"p{i}@example.org" for i in range(4)]
@@ -63,21 +64,21 @@ def test_the_email_carries_the_personal_link_and_a_message_id_derived_from_the_d
     [ada] = people(incident, 1)
     ids = _send(notice, legal)
 
-    fanout.deliveries_send_batch(delivery_ids=ids)
+    batch.deliveries_send_batch(delivery_ids=ids)
 
     [mail] = smtp.messages
     delivery = _status("p0", "email")
     assert ada.personal_url in mail.text
-    assert mail.message["Message-ID"] == delivery.provider_id == fanout.message_id_for(delivery)
+    assert mail.message["Message-ID"] == delivery.provider_id == batch.message_id_for(delivery)
 
 
 def test_running_the_same_batch_again_sends_nothing(providers, legal, incident, notice):
     smtp, twilio, fcm = providers
     people(incident, 3)
     ids = _send(notice, legal)
-    fanout.deliveries_send_batch(delivery_ids=ids)
+    batch.deliveries_send_batch(delivery_ids=ids)
 
-    again = fanout.deliveries_send_batch(delivery_ids=ids)
+    again = batch.deliveries_send_batch(delivery_ids=ids)
 
     assert again.sent == 0
     assert (len(smtp.messages), len(twilio.messages), len(fcm.messages)) == (3, 3, 3)
@@ -87,9 +88,9 @@ def test_a_row_claimed_by_another_worker_is_left_alone(providers, legal, inciden
     smtp, _, _ = providers
     people(incident, 2, fcm_token=None)
     ids = _send(notice, legal)
-    other = fanout.deliveries_claim(delivery_ids=[_status("p0", "email").pk])
+    other = batch.deliveries_claim(delivery_ids=[_status("p0", "email").pk])
 
-    fanout.deliveries_send_batch(delivery_ids=ids)
+    batch.deliveries_send_batch(delivery_ids=ids)
 
     assert [mail.rcpt_tos for mail in smtp.messages] == [["p1@example.org"]]
     assert _status("p0", "email").status == "sending"
@@ -103,15 +104,15 @@ def test_a_429_is_retried_later_with_backoff_and_then_sent(providers, legal, inc
     ids = _send(notice, legal)
     twilio.fail_next(1, status=429, retry_after=1)
 
-    report = fanout.deliveries_send_batch(delivery_ids=ids)
+    report = batch.deliveries_send_batch(delivery_ids=ids)
 
     delivery = _status("ada", "sms")
     assert (report.retrying, delivery.status, delivery.error_code, delivery.attempts) == (1, "queued", "20429", 1)
     assert timezone.now() + timedelta(seconds=4) < delivery.next_attempt_at < timezone.now() + timedelta(seconds=11)
-    assert fanout.deliveries_send_batch(delivery_ids=ids).sent == 0, "not before its time"
+    assert batch.deliveries_send_batch(delivery_ids=ids).sent == 0, "not before its time"
 
     Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
-    assert fanout.deliveries_send_batch(delivery_ids=ids).sent == 1
+    assert batch.deliveries_send_batch(delivery_ids=ids).sent == 1
     assert len(twilio.messages) == 1
 
 
@@ -121,10 +122,10 @@ def test_short_retries_ride_one_delayed_task(providers, legal, incident):
     people(incident, 3)
     ids = _send(notice, legal)
     twilio.fail_next(3, status=500)
-    report = fanout.deliveries_send_batch(delivery_ids=ids)
+    report = batch.deliveries_send_batch(delivery_ids=ids)
     queued = Sent()
 
-    fanout.retries_schedule(retries=report.retry_ids, send=queued)
+    queue.retries_schedule(retries=report.retry_ids, send=queued)
 
     [(retried, countdown)] = queued
     assert sorted(retried) == sorted(ids)
@@ -140,7 +141,7 @@ def test_a_transient_failure_that_never_ends_fails_for_good_after_the_last_attem
 
     for _ in range(3):
         Delivery.objects.update(next_attempt_at=timezone.now())
-        fanout.deliveries_send_batch(delivery_ids=ids)
+        batch.deliveries_send_batch(delivery_ids=ids)
 
     delivery = _status("ada", "sms")
     assert (delivery.status, delivery.attempts, delivery.error_code) == ("failed", 3, "20500")
@@ -155,7 +156,7 @@ def test_sms_fails_over_to_a_letter_on_21610_where_sms_was_the_only_legal_channe
     twilio.reject("+4915112345678", 21610)
     ids = _send(notice, legal)
 
-    fanout.deliveries_send_batch(delivery_ids=ids)
+    batch.deliveries_send_batch(delivery_ids=ids)
 
     delivery = _status("stop", "sms")
     assert (delivery.status, delivery.error_code, delivery.attempts) == ("failed", "21610", 1)
@@ -170,7 +171,7 @@ def test_a_hard_bounce_falls_back_to_the_next_channel_in_the_plan(providers, leg
     smtp.refuse("gone@example.org")
     ids = _send(notice, legal)
 
-    fanout.deliveries_send_batch(delivery_ids=ids)
+    batch.deliveries_send_batch(delivery_ids=ids)
 
     bounced = _status("gone", "email")
     fallback = _status("gone", "sms")
@@ -185,7 +186,7 @@ def test_an_unregistered_push_token_fails_the_alert_without_touching_the_legal_n
     fcm.fail_token("stale", "UNREGISTERED")
     ids = _send(notice, legal)
 
-    fanout.deliveries_send_batch(delivery_ids=ids)
+    batch.deliveries_send_batch(delivery_ids=ids)
 
     push = _status("old-phone", "push")
     assert (push.status, push.error_code, push.needs_printed_letter, push.substitute) == ("failed", "UNREGISTERED", False, False)
@@ -196,11 +197,11 @@ def test_the_notice_is_sent_when_no_delivery_is_queued_or_sending(providers, leg
     people(incident, 2)
     ids = _send(notice, legal)
 
-    fanout.deliveries_send_batch(delivery_ids=ids[:3])
+    batch.deliveries_send_batch(delivery_ids=ids[:3])
     notice.refresh_from_db()
     assert notice.status == "sending"
 
-    fanout.deliveries_send_batch(delivery_ids=ids[3:])
+    batch.deliveries_send_batch(delivery_ids=ids[3:])
     notice.refresh_from_db()
     assert notice.status == "sent"
     assert AuditEvent.objects.filter(action="notice.sending_completed", to_state="sent").count() == 1
@@ -211,7 +212,7 @@ def test_a_batch_out_of_time_gives_the_rest_back_to_the_queue(providers, legal, 
     people(incident, 2)
     ids = _send(notice, legal)
 
-    report = fanout.deliveries_send_batch(delivery_ids=ids)
+    report = batch.deliveries_send_batch(delivery_ids=ids)
 
     assert report.sent == 0 and sorted(report.released) == sorted(ids)
     assert set(Delivery.objects.values_list("status", "attempts", "claim_token")) == {("queued", 0, None)}
@@ -222,30 +223,30 @@ def test_the_sweep_requeues_deliveries_a_dead_worker_held_and_ones_no_message_ca
     settings.DELIVERY_REQUEUE_SECONDS = 60
     people(incident, 2, fcm_token=None)
     ids = _send(notice, legal)
-    held = fanout.deliveries_claim(delivery_ids=ids[:1])
+    held = batch.deliveries_claim(delivery_ids=ids[:1])
     long_ago = timezone.now() - timedelta(minutes=5)
     Delivery.objects.filter(pk=held[0].pk).update(claimed_at=long_ago)
     Delivery.objects.filter(status="queued").update(queued_at=long_ago)
     queued = Sent()
 
-    counts = fanout.deliveries_sweep(send=queued)
+    counts = sweep.deliveries_sweep(send=queued)
 
     assert counts["requeued"] == 1 and counts["queued"] == len(ids) - 1
     assert sorted(i for batch, _ in queued for i in batch) == sorted(ids)
-    assert fanout.deliveries_send_batch(delivery_ids=ids).sent == len(ids)
+    assert batch.deliveries_send_batch(delivery_ids=ids).sent == len(ids)
 
 
 def test_a_send_recorded_after_the_sweep_took_the_row_back_changes_nothing(providers, legal, incident, notice, settings):
     settings.DELIVERY_STUCK_SECONDS = 60
     people(incident, 2, fcm_token=None)
     ids = _send(notice, legal)
-    held = fanout.deliveries_claim(delivery_ids=ids)
+    held = batch.deliveries_claim(delivery_ids=ids)
     Delivery.objects.filter(pk=held[0].pk).update(claimed_at=timezone.now() - timedelta(minutes=5))
-    fanout.deliveries_sweep(send=Sent())
-    report = fanout.BatchReport(retry_ids=[])
+    sweep.deliveries_sweep(send=Sent())
+    report = batch.BatchReport(retry_ids=[])
 
-    fanout.deliveries_record(
-        deliveries=held, outcomes=[fanout.Outcome(row.pk, provider_id=f"id-{row.pk}") for row in held], report=report
+    batch.deliveries_record(
+        deliveries=held, outcomes=[batch.Outcome(row.pk, provider_id=f"id-{row.pk}") for row in held], report=report
     )
 
     requeued = Delivery.objects.get(pk=held[0].pk)
@@ -261,7 +262,7 @@ def test_the_sweep_leaves_alone_what_a_task_message_still_carries(providers, leg
     _send(notice, legal)
     queued = Sent()
 
-    counts = fanout.deliveries_sweep(send=queued)
+    counts = sweep.deliveries_sweep(send=queued)
 
     assert counts == {"failed": 0, "requeued": 0, "queued": 0, "completed": 0}
     assert queued == []
@@ -271,10 +272,10 @@ def test_the_sweep_fails_a_delivery_that_killed_every_worker_that_took_it(provid
     settings.DELIVERY_STUCK_SECONDS = 60
     person(incident, "poison", email="p@example.org").save()
     ids = _send(notice, legal)
-    fanout.deliveries_claim(delivery_ids=ids)
+    batch.deliveries_claim(delivery_ids=ids)
     Delivery.objects.update(attempts=3, claimed_at=timezone.now() - timedelta(minutes=5))
 
-    counts = fanout.deliveries_sweep(send=Sent())
+    counts = sweep.deliveries_sweep(send=Sent())
 
     delivery = _status("poison", "email")
     assert counts["failed"] == 1
@@ -291,14 +292,14 @@ def test_batch_rendering_gives_each_person_exactly_what_render_message_gives(leg
                  fcm_token="t", name="Ada <Lovelace> & Co")
     ada.save()
     sending.notice_send(actor=legal, notice=notice)
-    [delivery] = fanout.deliveries_claim(delivery_ids=Delivery.objects.filter(channel=channel).values_list("id", flat=True))
-    renderer = fanout.BatchRenderer()
+    [delivery] = batch.deliveries_claim(delivery_ids=Delivery.objects.filter(channel=channel).values_list("id", flat=True))
+    renderer = rendering.BatchRenderer()
     renderer.render(delivery)
 
-    batch = renderer.render(delivery)
+    copy = renderer.render(delivery)
 
-    assert batch == drafting.render_message(version=notice.current_version, channel=channel, language=language, recipient=ada)
-    assert channel == "push" or ada.personal_url in batch.text, "push carries the link beside the text"
+    assert copy == rendering.render_message(version=notice.current_version, channel=channel, language=language, recipient=ada)
+    assert channel == "push" or ada.personal_url in copy.text, "push carries the link beside the text"
 
 
 def test_one_renderer_gives_people_in_several_jurisdictions_and_languages_each_their_own_copy(legal, incident):
@@ -312,13 +313,13 @@ def test_one_renderer_gives_people_in_several_jurisdictions_and_languages_each_t
     for reader in readers:
         reader.save()
     sending.notice_send(actor=legal, notice=notice)
-    deliveries = fanout.deliveries_claim(delivery_ids=Delivery.objects.values_list("id", flat=True))
-    renderer = fanout.BatchRenderer()
+    deliveries = batch.deliveries_claim(delivery_ids=Delivery.objects.values_list("id", flat=True))
+    renderer = rendering.BatchRenderer()
 
     copies = {delivery.recipient.external_id: renderer.render(delivery) for delivery in deliveries}
 
     for reader in readers:
-        expected = drafting.render_message(
+        expected = rendering.render_message(
             version=notice.current_version, channel="email", language=reader.language, recipient=reader
         )
         assert copies[reader.external_id] == expected

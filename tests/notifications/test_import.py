@@ -12,13 +12,8 @@ from django.core.exceptions import PermissionDenied
 
 from incidents.models import AffectedPopulation, AuditEvent
 from notifications.models.recipient import Recipient
-from notifications.recipients import (
-    ImportFormatError,
-    numbered,
-    recipients_import,
-    recipients_import_file,
-    rows_from_csv,
-)
+from notifications.recipients.importing import recipients_import, recipients_import_file
+from notifications.recipients.reading import ImportFormatError, numbered, rows_from_csv
 
 HEADER = "external_id,name,email,phone,jurisdiction,language,data_categories,is_minor,guardian_email,postal_address"
 
@@ -246,7 +241,7 @@ def test_rows_from_csv_counts_data_rows_from_one_even_across_multiline_values():
 def test_checking_in_worker_processes_gives_the_same_result_as_in_one(tmp_path, responder, incident, monkeypatch):
     """Chunks of four rows in two processes: duplicates across chunks are still found, the report
     keeps row order, and the people stored are the same."""
-    monkeypatch.setattr("notifications.recipients.CHECK_CHUNK_ROWS", 4)
+    monkeypatch.setattr("notifications.recipients.importing.CHECK_CHUNK_ROWS", 4)
     path = write(tmp_path, "people.csv", [HEADER, *SEEDED])
     summary = recipients_import_file(actor=responder, incident=incident, path=path, workers=2)
     assert (summary.imported, summary.rejected, summary.kept_with_warnings) == (5, 10, 1)

@@ -9,7 +9,8 @@ import pytest
 from django.db import connection, connections
 
 from notifications.models import Recipient
-from notifications.recipients import numbered, recipients_import
+from notifications.recipients.importing import recipients_import
+from notifications.recipients.reading import numbered
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),

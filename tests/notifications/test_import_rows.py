@@ -9,8 +9,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notifications.recipient_rows import COLUMNS, parse_phone, row_parse
-from notifications.recipients import recipients_import, rows_from_csv
+from notifications.recipients.importing import recipients_import
+from notifications.recipients.reading import rows_from_csv
+from notifications.recipients.rows import COLUMNS, parse_phone, row_parse
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 

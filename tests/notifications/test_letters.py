@@ -11,7 +11,7 @@ from pypdf import PdfReader
 
 from incidents.audit import AuditEvent
 from incidents.errors import Conflict
-from notifications import letters, sending
+from notifications.delivery import letters, sending
 from notifications.models import Delivery, Recipient
 from tests.notifications.delivery_helpers import approved_notice, people, person
 from tests.notifications.test_import_command import run

@@ -11,7 +11,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from incidents.models import Incident
-from notifications.requirements import element_label
+from notifications.notices.requirements import element_label
 from tests.notifications.conftest import CAUSE
 
 KEYS = {"id", "incident", "audience", "jurisdictions", "languages", "channels", "version", "status", "checklist",

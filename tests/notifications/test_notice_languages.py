@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from incidents.rules.schema import CONTENT_ELEMENTS
-from notifications import drafting
+from notifications.notices import rendering
 
 
 def test_every_content_element_label_has_a_chinese_translation():
@@ -19,7 +19,7 @@ def test_every_content_element_label_has_a_chinese_translation():
 
 
 def test_every_notice_title_and_heading_has_a_chinese_translation():
-    msgids = [*drafting.TITLES.values(), *(heading for heading, _ in drafting.SECTIONS)]
+    msgids = [*rendering.TITLES.values(), *(heading for heading, _ in rendering.SECTIONS)]
     with translation.override("zh-hans"):
         assert [msgid for msgid in msgids if gettext(msgid) == msgid] == []
 

@@ -12,9 +12,9 @@ from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from pypdf import PdfReader
 
-from notifications import checks
-from notifications.pdf import Letter, letters_pdf, notice_pdf
-from notifications.requirements import element_label
+from notifications.notices import checks
+from notifications.notices.pdf import Letter, letters_pdf, notice_pdf
+from notifications.notices.requirements import element_label
 
 TRUETYPE_MAGIC = b"\x00\x01\x00\x00"
 # reportlab's own Bitstream Vera: a sound TrueType font, with no Chinese.
@@ -155,7 +155,7 @@ def test_a_font_without_chinese_is_refused(settings):
 
 
 def test_text_typed_by_people_cannot_inject_pdf_markup(individual_notice, responder):
-    from notifications import services
+    from notifications.notices import services
 
     notice = services.notice_edit(actor=responder, notice=individual_notice, language="en",
                                   elements={"nature": "<font size=2>tiny</font> & <b>bold"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from notifications import crypto
+from notifications.models import crypto
 from notifications.models.recipient import Recipient, email_hash
 
 

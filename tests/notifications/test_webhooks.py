@@ -6,7 +6,7 @@ import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.test import Client
 
-from notifications import fanout, sending, webhooks
+from notifications.delivery import batch, sending, webhooks
 from notifications.models import Delivery
 from tests.notifications.delivery_helpers import approved_notice, person
 
@@ -18,7 +18,7 @@ def sent_sms(settings, twilio_server, legal, incident):
     notice = approved_notice(incident, channels=["email", "sms"])
     person(incident, "ada", jurisdiction="DE", phone="+4915112345678", postal_address="Hauptstr. 1").save()
     sending.notice_send(actor=legal, notice=notice)
-    fanout.deliveries_send_batch(delivery_ids=list(Delivery.objects.values_list("id", flat=True)))
+    batch.deliveries_send_batch(delivery_ids=list(Delivery.objects.values_list("id", flat=True)))
     return Delivery.objects.get(channel="sms")
 
 
@@ -102,7 +102,7 @@ def sent_email(settings, smtp_server, legal, incident):
     notice = approved_notice(incident, channels=["email"])
     person(incident, "bob", email="bob@example.org").save()
     sending.notice_send(actor=legal, notice=notice)
-    fanout.deliveries_send_batch(delivery_ids=list(Delivery.objects.values_list("id", flat=True)))
+    batch.deliveries_send_batch(delivery_ids=list(Delivery.objects.values_list("id", flat=True)))
     return Delivery.objects.get(channel="email")
 
 
@@ -143,7 +143,7 @@ def sent_through_postmark(settings, postmark_server, legal, incident):
     notice = approved_notice(incident, channels=["email"])
     person(incident, "cy", email="cy@example.org", postal_address="1 Main St").save()
     sending.notice_send(actor=legal, notice=notice)
-    fanout.deliveries_send_batch(delivery_ids=list(Delivery.objects.values_list("id", flat=True)))
+    batch.deliveries_send_batch(delivery_ids=list(Delivery.objects.values_list("id", flat=True)))
     return Delivery.objects.get(channel="email")
 
 

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from incidents.risk import AssessmentError, level_for_score, severity_assess
+from incidents.rules.risk import AssessmentError, level_for_score, severity_assess
 
 QUIET = {"ease_of_identification": "maximum", "confidentiality": "none", "integrity": "none",
          "availability": "none", "malicious": False}

@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incidents.errors import Conflict
 from incidents.models import Incident
-from notifications.recipients import ImportFormatError, import_workers, recipients_import_file
+from notifications.recipients.importing import import_workers, recipients_import_file
+from notifications.recipients.reading import ImportFormatError
 
 
 class Command(BaseCommand):

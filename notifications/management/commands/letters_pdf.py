@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from incidents.errors import Conflict
-from notifications import letters, sending
+from notifications.delivery import letters, sending
 from notifications.models import Notice
 
 

@@ -6,7 +6,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications import evidence, sending
+from notifications.delivery import evidence, sending
 from notifications.models import Notice
 
 

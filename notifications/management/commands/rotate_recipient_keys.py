@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notifications.crypto import DecryptionError
-from notifications.recipient_keys import ROTATION_BATCH_SIZE, recipients_rotate_keys
+from notifications.models.crypto import DecryptionError
+from notifications.recipients.keys import ROTATION_BATCH_SIZE, recipients_rotate_keys
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_fsm import TransitionNotAllowed
 
 from incidents.errors import Conflict
-from notifications import evidence, sending
+from notifications.delivery import evidence, sending
 from notifications.models import Notice
 
 

@@ -1,0 +1,214 @@
+"""Sending an approved notice: its channel plan, and one Delivery per (version, person, channel).
+
+``notice_send`` writes every delivery row in the transaction that marks the
+notice sending, with set-based SQL (one ``INSERT ... SELECT ... ON CONFLICT DO
+NOTHING`` per jurisdiction group and channel, selecting people by their
+channel flags so nobody is decrypted), and queues the workers only after that
+transaction commits. The unique (version, person, channel) constraint and the
+notice's own state make a second call a no-op.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.core.exceptions import PermissionDenied
+from django.db import connection, transaction
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from incidents.audit import audit_record
+from incidents.errors import Conflict
+from incidents.models import Incident
+from notifications.delivery import queue
+from notifications.delivery.plan import ChannelPlan, build_plan, validate_overrides
+from notifications.models import Delivery, Notice, Recipient
+from notifications.models.delivery import NoticeChannelPlan
+from notifications.notices import rendering
+
+SEND_PERMISSION = "notifications.send_notice"
+
+
+class OperatorActor:
+    """Who acts from ``manage.py`` without ``--user``: someone with shell access to the
+    server already holds every permission; the audit trail names them "operator"."""
+
+    pk = None
+    username = "operator"
+
+    def has_perm(self, permission: str) -> bool:
+        return True
+
+
+def _require(actor, permission: str) -> None:
+    if not actor.has_perm(permission):
+        raise PermissionDenied(f"You need the permission '{permission}' to do this.")
+
+
+def notice_channel_plan(*, notice: Notice) -> ChannelPlan:
+    """The plan the notice would be sent with now: rules, then the notice's overrides."""
+    residences = (
+        Recipient.objects.filter(incident_id=notice.incident_id)
+        .order_by()
+        .values_list("jurisdiction", flat=True)
+        .distinct()
+    )
+    overrides = NoticeChannelPlan.objects.filter(notice=notice).values_list("overrides", flat=True).first()
+    return build_plan(
+        residences=list(residences),
+        notice_channels=list(notice.channels),
+        rule_codes=list(notice.jurisdictions or []),
+        overrides=overrides or {},
+    )
+
+
+def notice_plan_view(*, notice: Notice) -> dict:
+    """The plan to show before sending (rules plus overrides) or, once sending, the frozen one."""
+    stored = NoticeChannelPlan.objects.filter(notice=notice).first()
+    frozen = notice.status in ("sending", "sent") and stored is not None and bool(stored.used)
+    plan = stored.used if frozen else notice_channel_plan(notice=notice).as_json()
+    return {
+        "notice": notice.pk, "status": notice.status, "frozen": frozen,
+        "overrides": stored.overrides if stored else {}, "jurisdictions": plan,
+    }
+
+
+def notice_plan_update(*, actor, notice: Notice, overrides: dict) -> NoticeChannelPlan:
+    """Replace the notice's plan overrides (before sending only); audited."""
+    _require(actor, SEND_PERMISSION)
+    validate_overrides(overrides)
+    with transaction.atomic():
+        Incident.objects.select_for_update().get(pk=notice.incident_id)
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
+        if notice.status in ("sending", "sent"):
+            raise Conflict("The notice is already being sent: its channel plan can no longer change.")
+        plan, _ = NoticeChannelPlan.objects.update_or_create(
+            notice=notice, defaults={"overrides": overrides, "updated_at": timezone.now()}
+        )
+        audit_record(
+            actor=actor, action="notice.channel_plan_changed", incident=notice.incident,
+            payload={"notice": notice.pk, "overrides": overrides},
+        )
+    return plan
+
+
+def notice_send(*, actor, notice: Notice) -> Notice:
+    """Start sending an approved notice; return it. Idempotent.
+
+    1. Check the permission; a notice already sending or sent is returned as is.
+    2. Refuse (Conflict) unless it is approved and its content still matches the approval.
+    3. approved -> sending, the deliveries, the frozen plan and the audit event, in one transaction.
+    4. After commit, queue the dispatcher, which queues the batches.
+    """
+    _require(actor, SEND_PERMISSION)
+    with transaction.atomic():
+        incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
+        notice = Notice.objects.select_for_update().get(pk=notice.pk)
+        if notice.status in ("sending", "sent"):
+            return notice
+        if notice.status != "approved":
+            raise Conflict(f"Only an approved notice can be sent; this one is {notice.status}.")
+        version = notice.current_version
+        if not rendering.version_matches_approval(version):
+            raise Conflict("The notice's content no longer matches what legal approved: approve it again.")
+        if not has_transition_perm(notice.start_sending, actor):
+            raise PermissionDenied("You may not start sending this notice.")
+        plan = notice_channel_plan(notice=notice)
+        notice.start_sending()
+        notice.save()
+        counts = deliveries_create(notice=notice, version=version, plan=plan)
+        NoticeChannelPlan.objects.update_or_create(notice=notice, defaults={"used": plan.as_json()})
+        audit_record(
+            actor=actor, action="notice.sending_started", incident=incident, from_state="approved",
+            to_state="sending", payload={"notice": notice.pk, "version": version.number, "deliveries": counts},
+        )
+        queue.notice_dispatch_later(notice_id=notice.pk)
+    return notice
+
+
+def _groups(plan: ChannelPlan) -> dict[tuple, list[str]]:
+    """Residence codes that share the same plan, so each group costs one statement per channel."""
+    groups: dict[tuple, list[str]] = defaultdict(list)
+    for code, jurisdiction_plan in plan.plans.items():
+        key = (jurisdiction_plan.legal, jurisdiction_plan.alerts, jurisdiction_plan.fallback, jurisdiction_plan.offline)
+        groups[key].append(code)
+    return groups
+
+
+_INSERT = """
+INSERT INTO {delivery} (notice_id, version_id, recipient_id, channel, language, legal, status, attempts,
+    next_attempt_at, queued_at, provider_id, error_code, error_text, finished_at, needs_printed_letter,
+    substitute, fallback_of_id)
+SELECT %s, %s, r.id, %s, CASE WHEN r.language IN ({languages}) THEN r.language ELSE %s END, %s, %s, 0,
+    %s, %s, '', %s, %s, %s, {letter}, {substitute}, {fallback_of}
+FROM {recipient} r
+WHERE r.incident_id = %s AND r.jurisdiction IN ({codes}) AND {condition}
+ON CONFLICT DO NOTHING
+"""
+
+
+def _any(channels: tuple[str, ...]) -> str:
+    return "(" + " OR ".join(f"r.has_{channel}" for channel in channels) + ")" if channels else "(1 = 0)"
+
+
+class _Inserter:
+    """Builds and runs the INSERT ... SELECT statements of one notice version."""
+
+    def __init__(self, notice: Notice, version) -> None:
+        self.notice, self.version, self.now = notice, version, timezone.now()
+        self.languages = [language.lower() for language in (notice.languages or ["en"])]
+        self.delivery, self.recipient = Delivery._meta.db_table, Recipient._meta.db_table
+
+    def run(self, codes: list[str], channel: str, *, condition: str, legal: bool, failed: str = "",
+            offline: str = "", fallback: bool = False) -> int:
+        if offline == "letter":
+            letter, substitute = "r.has_letter", "NOT r.has_letter"
+        else:
+            letter, substitute = ("%s", "%s")
+        # Table names come from model metadata and conditions from plan channels checked
+        # against DELIVERABLE; every value is a parameter.
+        fallback_of = (
+            f"(SELECT d.id FROM {self.delivery} d WHERE d.version_id = %s AND d.recipient_id = r.id "  # noqa: S608
+            "AND d.error_code = 'no_address')" if fallback else "NULL"
+        )
+        sql = _INSERT.format(
+            delivery=self.delivery, recipient=self.recipient, languages=", ".join(["%s"] * len(self.languages)),
+            codes=", ".join(["%s"] * len(codes)), condition=condition, letter=letter, substitute=substitute,
+            fallback_of=fallback_of,
+        )
+        params = [self.notice.pk, self.version.pk, channel, *self.languages, self.languages[0], legal,
+                  "failed" if failed else "queued", self.now, self.now, "no_address" if failed else "", failed,
+                  self.now if failed else None]
+        if offline != "letter":
+            params += [False, bool(failed)]
+        if fallback:
+            params.append(self.version.pk)
+        params += [self.notice.incident_id, *codes]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return max(cursor.rowcount, 0)
+
+
+def deliveries_create(*, notice: Notice, version, plan: ChannelPlan) -> dict[str, int]:
+    """Insert every delivery of ``version`` following ``plan``; return how many rows per kind.
+
+    Per group of jurisdictions: the legal channels, then a failed ``no_address``
+    row (flagged for a letter or substitute notice) for people no legal channel
+    reaches, then the first fallback channel that reaches them, then the alerts.
+    """
+    inserter, counts = _Inserter(notice, version), defaultdict(int)
+    for (legal, alerts, fallback, offline), codes in _groups(plan).items():
+        for channel in legal:
+            counts[channel] += inserter.run(codes, channel, condition=f"r.has_{channel}", legal=True)
+        counts["no_address"] += inserter.run(
+            codes, legal[0] if legal else "email", condition=f"NOT {_any(legal)}", legal=True,
+            failed="No channel that counts as notice in this jurisdiction reaches the person.", offline=offline,
+        )
+        for index, channel in enumerate(fallback):
+            condition = f"r.has_{channel} AND NOT {_any(legal)} AND NOT {_any(fallback[:index])}"
+            counts[channel] += inserter.run(
+                codes, channel, condition=condition, legal=channel in legal, fallback=True
+            )
+        for channel in alerts:
+            counts[channel] += inserter.run(codes, channel, condition=f"r.has_{channel}", legal=False)
+    return dict(counts)

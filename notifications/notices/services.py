@@ -1,0 +1,251 @@
+"""Every write to a notice: draft, edit, submit, approve, reject, and regulator submissions.
+
+Each service checks the actor's permission, locks the incident's row (the audit
+chain's order) and the notice's, changes the rows and appends an audit event in
+the same transaction. Sending belongs to ``notifications.delivery.sending``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import has_transition_perm
+
+from incidents.audit import audit_record
+from incidents.errors import Conflict
+from incidents.models import Incident, IncidentState, Obligation, ObligationStatus
+from incidents.obligations import obligation_mark_met
+from notifications.models.notice import (
+    APPROVE_PERMISSION,
+    EDIT_PERMISSION,
+    Notice,
+    NoticeStatus,
+    NoticeVersion,
+    RegulatorSubmission,
+)
+from notifications.notices import checks, drafting, rendering
+from notifications.notices.requirements import ELEMENT_CODES, drafted_codes, element_requirements
+
+DRAFTABLE_STATES = (IncidentState.ASSESSED, IncidentState.REGULATORS_NOTIFIED, IncidentState.USERS_NOTIFIED)
+CHINESE_AUTHORITY = "Chinese"
+
+
+def _require(actor, permission: str) -> None:
+    if not actor.has_perm(permission):
+        raise PermissionDenied(f"You need the permission {permission!r} to do this.")
+
+
+def _lock(notice: Notice) -> tuple[Incident, Notice]:
+    incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
+    return incident, Notice.objects.select_for_update().get(pk=notice.pk)
+
+
+def _groups(obligations: list[Obligation]) -> list[list[Obligation]]:
+    """One individual notice can answer every jurisdiction's duty to individuals (it carries the
+    union of their content); every other duty is addressed to its own authority."""
+    individuals = [o for o in obligations if o.audience == "individuals"]
+    others = [[o] for o in obligations if o.audience != "individuals"]
+    return ([individuals] if individuals else []) + others
+
+
+def _languages(group: list[Obligation]) -> list[str]:
+    if group[0].audience == "individuals":
+        return list(drafting.LANGUAGES)
+    chinese = any(o.details.get("language") == CHINESE_AUTHORITY for o in group)
+    return ["en", "zh-hans"] if chinese else ["en"]
+
+
+def _draft_one(*, actor, incident: Incident, group: list[Obligation]) -> Notice:
+    audience = group[0].audience
+    facts = drafting.incident_snapshot(incident, group)
+    requirements = element_requirements(
+        audience=audience, obligations=[("", list(o.content)) for o in group], facts=facts)
+    languages = _languages(group)
+    notice = Notice.objects.create(
+        incident=incident, audience=audience, jurisdictions=sorted({o.jurisdiction for o in group}),
+        languages=languages, created_by=actor,
+        channels=drafting.INDIVIDUAL_CHANNELS if audience == "individuals" else drafting.ORGANISATION_CHANNELS,
+    )
+    notice.obligations.set(group)
+    codes = drafted_codes(audience=audience, requirements=requirements)
+    NoticeVersion.objects.create(
+        notice=notice, number=1, author=actor, facts=facts,
+        elements=drafting.draft_elements(facts=facts, codes=codes, languages=languages),
+    )
+    audit_record(
+        actor=actor, action="notice.drafted", incident=incident, to_state=notice.status,
+        payload={"notice": notice.pk, "audience": audience, "jurisdictions": notice.jurisdictions,
+                 "obligations": [o.pk for o in group], "languages": languages},
+    )
+    return notice
+
+
+@transaction.atomic
+def notices_draft(*, actor, incident: Incident) -> list[Notice]:
+    """Draft a notice for every open obligation no notice answers yet; return the new notices.
+
+    Raises Conflict before the incident is assessed (the facts are not settled) or once it is closed.
+    """
+    _require(actor, "notifications.add_notice")
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    if incident.state not in DRAFTABLE_STATES:
+        raise Conflict(f"Notices are drafted once {incident.ref} is assessed; it is {incident.get_state_display().lower()}.")
+    open_obligations = list(
+        incident.obligations.filter(applies=True, status__in=Obligation.UNFINISHED, notices__isnull=True)
+        .order_by("audience", "jurisdiction", "id")
+    )
+    return [_draft_one(actor=actor, incident=incident, group=group) for group in _groups(open_obligations)]
+
+
+def _validate_edit(notice: Notice, language: str, elements: dict) -> None:
+    errors: dict[str, list[str]] = {}
+    if language not in notice.languages:
+        errors["language"] = [f"This notice is written in {', '.join(notice.languages)}."]
+    unknown = sorted(set(elements) - set(ELEMENT_CODES))
+    if unknown:
+        errors["elements"] = [f"Unknown element code(s): {', '.join(unknown)}."]
+    if any(not isinstance(text, str) for text in elements.values()):
+        errors.setdefault("elements", []).append("Each element's text must be a string.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def notice_edit(*, actor, notice: Notice, language: str, elements: dict[str, str]) -> Notice:
+    """Replace the text of some elements in one language: a new version authored by ``actor``.
+
+    An edit during review or after approval sends the notice back to draft: the new version
+    needs approval again. Raises Conflict once sending has started.
+    """
+    _require(actor, EDIT_PERMISSION)
+    language = rendering.normalise_language(language)
+    incident, locked = _lock(notice)
+    _validate_edit(locked, language, elements)
+    if locked.status in (NoticeStatus.SENDING, NoticeStatus.SENT):
+        raise Conflict("This notice is already being sent: draft a new notice instead of editing it.")
+    previous = locked.current_version
+    changed = sorted(code for code, text in elements.items() if previous.text(language, code) != text)
+    if not changed:
+        return locked
+    texts = {lang: dict(values) for lang, values in previous.elements.items()}
+    texts.setdefault(language, {}).update(elements)
+    version = NoticeVersion.objects.create(
+        notice=locked, number=previous.number + 1, author=actor, elements=texts, facts=previous.facts)
+    source = locked.status
+    if locked.can_transition("revise"):
+        locked.revise()
+        locked.save()
+    locked.forget_current_version()
+    audit_record(
+        actor=actor, action="notice.edited", incident=incident, from_state=source, to_state=locked.status,
+        payload={"notice": locked.pk, "version": version.number, "language": language, "elements": changed},
+    )
+    return locked
+
+
+def _refuse_review(actor, notice: Notice, name: str) -> None:
+    if not actor.has_perm(APPROVE_PERMISSION):
+        raise PermissionDenied(f"Only legal may {name} notices.")
+    version = notice.current_version
+    if version is not None and version.author_id == actor.pk:
+        raise PermissionDenied(
+            f"You wrote version {version.number} of this notice: another legal approver must {name} it (four eyes)."
+        )
+
+
+def _transition_checks(*, actor, notice: Notice, name: str, comment: str) -> None:
+    """Raise the specific refusal: unknown name or state (Conflict), role or authorship (403),
+    unmet content checks (Conflict naming each problem), a rejection without comment (400)."""
+    if name not in Notice.TRANSITIONS:
+        raise Conflict(f"Unknown transition {name!r}; the transitions are: {', '.join(Notice.TRANSITIONS)}.")
+    if not notice.can_transition(name):
+        raise Conflict(f"Cannot {name} notice {notice.pk}: it is {notice.get_status_display().lower()}.")
+    if name in ("approve", "reject"):
+        _refuse_review(actor, notice, name)
+    if name == "approve" and checks.notice_problems(notice):
+        raise Conflict("Approval refused. " + " ".join(checks.notice_problems(notice)))
+    if name == "reject" and not comment.strip():
+        raise ValidationError({"comment": ["Say what must change: the authors see this comment."]})
+    if not has_transition_perm(getattr(notice, name), actor):
+        raise PermissionDenied(f"You may not {name} this notice.")
+
+
+@transaction.atomic
+def notice_transition(*, actor, notice: Notice, name: str, comment: str = "") -> Notice:
+    """Submit, approve or reject the notice's current version.
+
+    1. Lock the incident and the notice; refuse with the specific reason (see ``_transition_checks``).
+    2. Approve records the SHA-256 of every rendering of the version, with who and when.
+    3. Reject keeps legal's comment on the version.
+    4. The transition, the version's record and the audit event commit together.
+    """
+    incident, locked = _lock(notice)
+    _transition_checks(actor=actor, notice=locked, name=name, comment=comment)
+    version, source = locked.current_version, locked.status
+    getattr(locked, name)()
+    payload = {"notice": locked.pk, "version": version.number}
+    if name == "approve":
+        version.content_sha256 = rendering.version_content_sha256(version)
+        version.approved_by, version.approved_at = actor, timezone.now()
+        version.save(update_fields=["content_sha256", "approved_by", "approved_at"])
+        payload["content_sha256"] = version.content_sha256
+    if name == "reject":
+        version.review_comment = comment.strip()
+        version.save(update_fields=["review_comment"])
+        payload["comment"] = version.review_comment
+    locked.save()
+    audit_record(actor=actor, action=f"notice.{name}", incident=incident, from_state=source,
+                 to_state=locked.status, payload=payload)
+    return locked
+
+
+def _submission_errors(obligation: Obligation, notice: Notice | None, filed_at: datetime, channel: str) -> dict:
+    errors: dict[str, list[str]] = {}
+    if obligation.audience == "individuals":
+        errors["obligation"] = ["Notices to individuals are recorded by sending them, not as a submission."]
+    if notice is not None and not notice.obligations.filter(pk=obligation.pk).exists():
+        errors["notice"] = ["This notice does not answer that obligation."]
+    if timezone.is_naive(filed_at):
+        errors["filed_at"] = ["filed_at needs a time zone offset."]
+    elif filed_at > timezone.now():
+        errors["filed_at"] = ["A submission cannot be filed in the future."]
+    if not channel.strip():
+        errors["channel"] = ["Say how it was filed: the portal, e-mail address or postal address."]
+    return errors
+
+
+@transaction.atomic
+def regulator_submission_record(
+    *, actor, obligation: Obligation, filed_at: datetime, channel: str, reference: str = "",
+    notice: Notice | None = None, file_name: str = "", file_content: bytes = b"", note: str = "", reason: str = "",
+) -> RegulatorSubmission:
+    """Record a filing with an authority; the first marks the obligation met, later ones supplement it.
+
+    ``reason`` explains a late filing (GDPR Art. 33(1)); ValidationError when it is late without one.
+    """
+    _require(actor, "notifications.add_regulatorsubmission")
+    incident = Incident.objects.select_for_update().get(pk=obligation.incident_id)
+    obligation = Obligation.objects.get(pk=obligation.pk)
+    errors = _submission_errors(obligation, notice, filed_at, channel)
+    if errors:
+        raise ValidationError(errors)
+    supplementary = obligation.submissions.exists() or obligation.status == ObligationStatus.MET
+    submission = RegulatorSubmission.objects.create(
+        obligation=obligation, notice=notice, version=notice.current_version if notice else None,
+        filed_at=filed_at, channel=channel.strip(), reference=reference.strip(), filed_by=actor,
+        supplementary=supplementary, note=note.strip(), file_name=file_name, file_content=file_content,
+        file_sha256=hashlib.sha256(file_content).hexdigest() if file_content else "",
+    )
+    audit_record(
+        actor=actor, action="regulator_submission.recorded", incident=incident,
+        payload={"submission": submission.pk, "obligation": obligation.pk, "authority": obligation.authority,
+                 "filed_at": filed_at, "channel": submission.channel, "reference": submission.reference,
+                 "supplementary": supplementary, "file_name": file_name, "file_sha256": submission.file_sha256},
+    )
+    if not supplementary:
+        obligation_mark_met(actor=actor, obligation=obligation, met_at=filed_at, reason=reason)
+    return submission

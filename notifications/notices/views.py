@@ -1,0 +1,146 @@
+"""Server-rendered pages for notices: the list per incident, the editor with live previews,
+legal's approval queue and the diff between versions. Thin over the services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from incidents import selectors as incident_selectors
+from incidents.errors import Conflict
+from notifications.models import Notice, NoticeStatus, NoticeVersion
+from notifications.notices import checks, rendering, services
+from notifications.notices.requirements import ELEMENT_CODES, element_label
+from notifications.notices.selectors import notice_get, notices_require_view
+from notifications.notices.versions import version_diff
+
+
+def _error_text(exc: Exception) -> str:
+    return " ".join(getattr(exc, "messages", [str(exc)]))
+
+
+@login_required
+def incident_notices(request, ref: str):
+    incident = incident_selectors.incident_get(user=request.user, ref=ref)
+    notices_require_view(user=request.user)
+    notices = incident.notices.order_by("id").prefetch_related("obligations")
+    return render(request, "notifications/notice_list.html", {"incident": incident, "notices": notices})
+
+
+@login_required
+@require_POST
+def incident_notices_draft(request, ref: str):
+    incident = incident_selectors.incident_get(user=request.user, ref=ref)
+    try:
+        notices = services.notices_draft(actor=request.user, incident=incident)
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("%(count)s notice(s) drafted.") % {"count": len(notices)})
+    return redirect("notifications:incident-notices", ref=ref)
+
+
+def _previews(version) -> list[dict]:
+    notice = version.notice
+    previews = []
+    for language in notice.languages:
+        reader = rendering.sample_recipient(notice, language)
+        for channel in notice.channels:
+            message = rendering.render_message(version=version, channel=channel, language=language, recipient=reader)
+            previews.append({"channel": channel, "language": language, "message": message})
+    return previews
+
+
+def _editor_rows(version) -> list[dict]:
+    return [
+        {"code": code, "label": element_label(code),
+         "texts": [(language, version.text(language, code)) for language in version.notice.languages]}
+        for code in ELEMENT_CODES
+        if any(code in (version.elements.get(language) or {}) for language in version.notice.languages)
+    ]
+
+
+@login_required
+def notice_editor(request, pk: int):
+    notice = notice_get(user=request.user, pk=pk)
+    if request.method == "POST":
+        language = request.POST.get("language", "")
+        elements = {code: request.POST[code].replace("\r\n", "\n") for code in ELEMENT_CODES if code in request.POST}
+        try:
+            services.notice_edit(actor=request.user, notice=notice, language=language, elements=elements)
+        except (Conflict, PermissionDenied, ValidationError) as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, _("Saved as a new version."))
+        return redirect("notifications:notice-editor", pk=pk)
+    version = notice.current_version
+    return render(request, "notifications/notice_editor.html", {
+        "notice": notice, "version": version, "rows": _editor_rows(version),
+        "checklist": checks.version_checklist(version), "problems": checks.notice_problems(notice),
+        "previews": _previews(version), "versions": notice.versions.order_by("-number").select_related("author"),
+        "can_review": request.user.has_perm("notifications.approve_notice"),
+        "is_author": version.author_id == request.user.pk,
+    })
+
+
+@login_required
+@require_POST
+def notice_live_preview(request, pk: int):
+    """Render unsaved text of one language for one channel: the editor's live preview."""
+    notice = notice_get(user=request.user, pk=pk)
+    current = notice.current_version
+    language = rendering.normalise_language(request.POST.get("language", "en"))
+    channel = request.POST.get("channel", "email")
+    if channel not in notice.channels or language not in notice.languages:
+        return HttpResponse(_("Unknown channel or language."), status=400, content_type="text/plain; charset=utf-8")
+    texts = {lang: dict(values) for lang, values in current.elements.items()}
+    texts[language].update({code: request.POST[code] for code in ELEMENT_CODES if code in request.POST})
+    draft = NoticeVersion(notice=notice, number=current.number + 1, elements=texts, facts=current.facts)
+    message = rendering.render_message(
+        version=draft, channel=channel, language=language, recipient=rendering.sample_recipient(notice, language))
+    body, content_type = (message.html, "text/html") if message.html else (message.text, "text/plain")
+    return HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+
+
+@login_required
+@require_POST
+def notice_transition(request, pk: int, name: str):
+    notice = notice_get(user=request.user, pk=pk)
+    try:
+        services.notice_transition(actor=request.user, notice=notice, name=name, comment=request.POST.get("comment", ""))
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Notice %(id)s: %(step)s recorded.") % {"id": notice.pk, "step": name})
+    return redirect("notifications:notice-editor", pk=pk)
+
+
+@login_required
+def notice_queue(request):
+    notices_require_view(user=request.user)
+    notices = Notice.objects.filter(status=NoticeStatus.IN_REVIEW).select_related("incident").order_by("id")
+    rows = [{"notice": notice, "version": notice.current_version,
+             "own": notice.current_version.author_id == request.user.pk} for notice in notices]
+    return render(request, "notifications/notice_queue.html", {"rows": rows})
+
+
+@login_required
+def notice_diff(request, pk: int):
+    notice = notice_get(user=request.user, pk=pk)
+    latest = notice.current_version.number
+    try:
+        new = int(request.GET.get("to", latest))
+        old = int(request.GET.get("from", max(new - 1, 1)))
+    except ValueError:
+        new, old = latest, max(latest - 1, 1)
+    versions = {v.number: v for v in notice.versions.filter(number__in=[old, new]).select_related("author")}
+    if old not in versions or new not in versions:
+        messages.error(request, _("No such version."))
+        return redirect("notifications:notice-editor", pk=pk)
+    diff = version_diff(old=versions[old], new=versions[new])
+    return render(request, "notifications/notice_diff.html", {"notice": notice, "diff": diff, "latest": latest})

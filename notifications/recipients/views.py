@@ -1,0 +1,52 @@
+"""The import page for staff: upload a file of affected people and see the counts per jurisdiction."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from incidents import selectors
+from incidents.errors import Conflict
+from notifications.recipients.importing import recipients_import_upload
+from notifications.recipients.reading import ImportFormatError
+from notifications.recipients.selectors import population_counts, recipients_visible
+
+REJECTS_SHOWN = 500
+
+
+def _rejects_lines(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text)))[1 : REJECTS_SHOWN + 1]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def recipient_import(request, ref: str):
+    """Upload a file of affected people and see the counts per jurisdiction."""
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    people = recipients_visible(user=request.user, incident=incident)
+    context = {"incident": incident, "people_count": people.count()}
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose a CSV or JSON Lines file to upload.")
+        else:
+            context.update(_import(request, incident, upload))
+    context["populations"] = population_counts(incident)
+    return render(request, "recipients/recipient_import.html", context)
+
+
+def _import(request, incident, upload) -> dict:
+    try:
+        summary, rejects = recipients_import_upload(actor=request.user, incident=incident, upload=upload, via="web")
+    except (ImportFormatError, PermissionDenied, Conflict) as exc:
+        messages.error(request, str(exc))
+        return {}
+    messages.success(request, f"{summary.imported} imported, {summary.rejected} rejected.")
+    return {"summary": summary.as_dict(), "rejects": _rejects_lines(rejects), "rejects_csv": rejects,
+            "rejects_truncated": summary.rejected + summary.kept_with_warnings > REJECTS_SHOWN}
