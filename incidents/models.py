@@ -60,41 +60,41 @@ class IncidentSequence(models.Model):
         return f"{self.year}: {self.last}"
 
 
-@condition("A containment summary is required: say what was done to stop the incident spreading.")
+@condition(_("A containment summary is required: say what was done to stop the incident spreading."))
 def _has_containment_summary(incident: Incident) -> bool:
     return bool(incident.containment_summary.strip())
 
 
-@condition("A completed risk assessment is required before the incident can be marked assessed.")
+@condition(_("A completed risk assessment is required before the incident can be marked assessed."))
 def _risk_assessed(incident: Incident) -> bool:
     assessment = getattr(incident, "risk_assessment", None)
     return assessment is not None and assessment.completed_at is not None
 
 
-@condition("Every regulator obligation whose clock has started must be met or exempted with a reason.")
+@condition(_("Every regulator obligation whose clock has started must be met or exempted with a reason."))
 def _regulator_obligations_done(incident: Incident) -> bool:
     return not incident.pending_obligations(audience=Audience.REGULATOR).exists()
 
 
-@condition("Every individual-notice obligation whose clock has started must be met or exempted with a reason.")
+@condition(_("Every individual-notice obligation whose clock has started must be met or exempted with a reason."))
 def _individual_obligations_done(incident: Incident) -> bool:
     return not incident.pending_obligations(audience=Audience.INDIVIDUALS).exists()
 
 
-@condition("Every obligation must be met or exempted with a reason before the incident is closed.")
+@condition(_("Every obligation must be met or exempted with a reason before the incident is closed."))
 def _all_obligations_done(incident: Incident) -> bool:
     return not incident.obligations.filter(applies=True, status__in=Obligation.UNFINISHED).exists()
 
 
-@condition(
+@condition(_(
     "Closing without notifying needs a reason: the assessment's conclusion that no notification is "
     "owed (it becomes the breach register entry)."
-)
+))
 def _closure_reason_when_not_notifying(incident: Incident) -> bool:
     return incident.state != IncidentState.ASSESSED or bool(incident.closure_reason.strip())
 
 
-@condition("Reopening needs a reason: the new facts that emerged.")
+@condition(_("Reopening needs a reason: the new facts that emerged."))
 def _has_reopen_reason(incident: Incident) -> bool:
     return bool(incident.reopen_reason.strip())
 
@@ -174,7 +174,7 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         transition = getattr(type(self), name)._django_fsm.get_transition(self.state)
         if transition is None:
             return []
-        return [condition.message for condition in transition.conditions if not condition(self)]
+        return [str(condition.message) for condition in transition.conditions if not condition(self)]
 
     @property
     def category_labels(self) -> list[str]:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents.audit import audit_record
 from incidents.models import Incident, Obligation, ObligationDueChange, ObligationStatus, OrganisationProfile
@@ -29,12 +30,14 @@ def obligation_mark_met(
     reason for the delay is given (GDPR Art. 33(1) asks for one).
     """
     if not actor.has_perm("incidents.change_obligation"):
-        raise PermissionDenied("You need the permission 'incidents.change_obligation' to record this.")
+        raise PermissionDenied(_("You need the permission %(permission)r to record this.") % {
+            "permission": "incidents.change_obligation"})
     locked = _lock(obligation)
     late = locked.due_at is not None and met_at > locked.due_at
     if late and not reason.strip():
         raise ValidationError(
-            {"reason": [f"This was due at {locked.due_at:%Y-%m-%d %H:%M} UTC: give the reasons for the delay."]}
+            {"reason": [_("This was due at %(due)s UTC: give the reasons for the delay.") % {
+                "due": f"{locked.due_at:%Y-%m-%d %H:%M}"}]}
         )
     previous = locked.status
     locked.status, locked.met_at, locked.status_reason = ObligationStatus.MET, met_at, reason.strip()
@@ -60,9 +63,10 @@ def obligation_mark_met(
 def obligation_exempt(*, actor, obligation: Obligation, reason: str) -> Obligation:
     """Record that the duty does not have to be fulfilled, with the reason (e.g. an Art. 34(3) exemption)."""
     if not actor.has_perm("incidents.change_obligation"):
-        raise PermissionDenied("You need the permission 'incidents.change_obligation' to record this.")
+        raise PermissionDenied(_("You need the permission %(permission)r to record this.") % {
+            "permission": "incidents.change_obligation"})
     if not reason.strip():
-        raise ValidationError({"reason": ["An exemption needs its reason."]})
+        raise ValidationError({"reason": [_("An exemption needs its reason.")]})
     locked = _lock(obligation)
     previous = locked.status
     locked.status, locked.status_reason = ObligationStatus.EXEMPTED, reason.strip()

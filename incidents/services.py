@@ -15,10 +15,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from incidents.audit import audit_record
 from incidents.errors import Conflict
+from incidents.labels import TRANSITIONS, label
 from incidents.models import (
     AffectedPopulation,
     Incident,
@@ -47,7 +49,7 @@ EDITABLE_FIELDS = (
 
 def _require(actor, permission: str) -> None:
     if not actor.has_perm(permission):
-        raise PermissionDenied(f"You need the permission {permission!r} to do this.")
+        raise PermissionDenied(_("You need the permission %(permission)r to do this.") % {"permission": permission})
 
 
 def incident_validate_facts(
@@ -62,7 +64,7 @@ def incident_validate_facts(
         errors.setdefault("occurred_at", []).append("occurred_at needs a time zone offset.")
     if not errors and occurred_at and aware_at and aware_at < occurred_at:
         errors.setdefault("aware_at", []).append(
-            "aware_at cannot be before occurred_at: nobody becomes aware of a breach before it happens."
+            _("aware_at cannot be before occurred_at: nobody becomes aware of a breach before it happens.")
         )
     for code, count in (affected or {}).items():
         if not is_known_jurisdiction(code):
@@ -71,7 +73,8 @@ def incident_validate_facts(
                 "US states and Canadian provinces (US-CA, CA-QC)."
             )
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            errors.setdefault("affected", []).append(f"The count for {code} must be a whole number of 0 or more.")
+            errors.setdefault("affected", []).append(
+                _("The count for %(code)s must be a whole number of 0 or more.") % {"code": code})
     unknown = categories.unknown_codes(list(data_categories or []))
     if unknown:
         errors.setdefault("data_categories", []).append(f"Unknown data category code(s): {', '.join(unknown)}.")
@@ -155,7 +158,7 @@ def incident_update(*, actor, incident: Incident, affected: dict[str, int] | Non
         raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unexpected)})
     locked = _lock(incident)
     if locked.state == IncidentState.CLOSED:
-        raise Conflict(f"{locked.ref} is closed: reopen it before changing its facts.")
+        raise Conflict(_("%(ref)s is closed: reopen it before changing its facts.") % {"ref": locked.ref})
     before = incident_facts(locked) | {name: getattr(locked, name) for name in changes}
     for name, value in changes.items():
         setattr(locked, name, value)
@@ -196,15 +199,16 @@ def incident_transition(*, actor, incident: Incident, name: str, reason: str = "
     source = locked.state
     method = getattr(locked, name)
     if not locked.can_transition(name):
-        raise Conflict(f"Cannot {name.replace('_', ' ')} {locked.ref}: it is {locked.get_state_display().lower()}.")
+        raise Conflict(_("“%(step)s” is not possible for %(ref)s: it is %(state)s.") % {
+            "step": label(TRANSITIONS, name), "ref": locked.ref, "state": str(locked.get_state_display()).lower()})
     if name in ("close", "reopen") or (name in _CONTEXT_FIELD and reason.strip()):
         # A closure or reopen reason belongs to this one step; a containment summary may have been written earlier.
         setattr(locked, _CONTEXT_FIELD[name], reason.strip())
     unmet = locked.unmet_conditions(name)
     if unmet:
-        raise Conflict(" ".join(unmet))
+        raise Conflict(" ".join(str(message) for message in unmet))
     if not has_transition_perm(method, actor):
-        raise PermissionDenied(f"You may not {name.replace('_', ' ')} this incident.")
+        raise PermissionDenied(_("You may not do “%(step)s” on this incident.") % {"step": label(TRANSITIONS, name)})
     method()
     if name in _MILESTONE_FIELD:
         setattr(locked, _MILESTONE_FIELD[name], timezone.now())
@@ -254,12 +258,12 @@ def risk_assessment_update(
         severity = severity_assess(data_categories=locked.data_categories, assessment=assessment)
     except AssessmentError as exc:
         raise ValidationError({exc.field: [exc.message]}) from exc
-    record, _ = RiskAssessment.objects.get_or_create(incident=locked)
+    record, _created = RiskAssessment.objects.get_or_create(incident=locked)
     previous_override = record.risk_override
     if risk_override != previous_override or (risk_override and override_reason != record.override_reason):
         _require(actor, "incidents.override_risk_incident")
         if risk_override and not override_reason.strip():
-            raise ValidationError({"override_reason": ["Overriding the assessed level needs a written reason."]})
+            raise ValidationError({"override_reason": [_("Overriding the assessed level needs a written reason.")]})
         if risk_override and risk_override not in ("low", "medium", "high", "very_high"):
             raise ValidationError({"risk_override": ["Use low, medium, high or very_high."]})
         record.risk_override, record.override_reason = risk_override, override_reason.strip()
@@ -294,11 +298,12 @@ def law_enforcement_delay_record(
     if form not in LawEnforcementDelay.Form.values:
         errors["form"] = ["Use written or oral."]
     if not statement.strip():
-        errors["statement"] = ["Document what the agency asked for and why."]
+        errors["statement"] = [_("Document what the agency asked for and why.")]
     if ends_at <= starts_at:
-        errors["ends_at"] = ["The delay must end after it starts."]
+        errors["ends_at"] = [_("The delay must end after it starts.")]
     elif form == LawEnforcementDelay.Form.ORAL and ends_at - starts_at > timedelta(days=30):
-        errors["ends_at"] = ["An oral request delays notice for at most 30 days: get it in writing to go beyond."]
+        errors["ends_at"] = [
+            _("An oral request delays notice for at most 30 days: get it in writing to go beyond.")]
     if errors:
         raise ValidationError(errors)
     locked = _lock(incident)
@@ -324,10 +329,10 @@ def incident_no_harm_determine(*, actor, incident: Incident, reason: str) -> Inc
     """
     _require(actor, "incidents.override_risk_incident")
     if not reason.strip():
-        raise ValidationError({"reason": ["A no-harm determination needs its written reason."]})
+        raise ValidationError({"reason": [_("A no-harm determination needs its written reason.")]})
     locked = _lock(incident)
     if locked.state == IncidentState.CLOSED:
-        raise Conflict(f"{locked.ref} is closed: reopen it before changing its facts.")
+        raise Conflict(_("%(ref)s is closed: reopen it before changing its facts.") % {"ref": locked.ref})
     locked.no_harm_reason, locked.no_harm_determined_by = reason.strip(), actor
     locked.no_harm_determined_at = timezone.now()
     locked.save(update_fields=["no_harm_reason", "no_harm_determined_by", "no_harm_determined_at"])
@@ -343,7 +348,7 @@ def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
     _require(actor, "incidents.override_risk_incident")
     locked = _lock(incident)
     if locked.state == IncidentState.CLOSED:
-        raise Conflict(f"{locked.ref} is closed: reopen it before changing its facts.")
+        raise Conflict(_("%(ref)s is closed: reopen it before changing its facts.") % {"ref": locked.ref})
     previous = locked.no_harm_reason
     locked.no_harm_reason, locked.no_harm_determined_by, locked.no_harm_determined_at = "", None, None
     locked.save(update_fields=["no_harm_reason", "no_harm_determined_by", "no_harm_determined_at"])
@@ -394,7 +399,7 @@ def user_preference_update(*, actor, time_zone: str, language: str) -> UserPrefe
         errors["language"] = [f"Unknown language {language!r}."]
     if errors:
         raise ValidationError(errors)
-    preference, _ = UserPreference.objects.update_or_create(
+    preference, _created = UserPreference.objects.update_or_create(
         user=actor, defaults={"time_zone": time_zone, "language": language}
     )
     return preference

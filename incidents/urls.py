@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/<str:ref>/edit/", views.incident_edit, name="incident-edit"),
     path("incidents/<str:ref>/assessment/", views.incident_assess, name="incident-assess"),
     path("incidents/<str:ref>/assessment/override/", views.incident_risk_override, name="incident-risk-override"),
+    path("incidents/<str:ref>/no-harm-determination/", views.incident_no_harm, name="incident-no-harm"),
     path("incidents/<str:ref>/law-enforcement-delays/", views.law_enforcement_delay, name="incident-delay"),
     path("incidents/<str:ref>/transitions/<str:name>/", views.incident_transition, name="incident-transition"),
     path("obligations/<int:pk>/met/", views.obligation_met, name="obligation-met"),

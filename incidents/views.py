@@ -178,6 +178,25 @@ def incident_risk_override(request, ref: str):
     return redirect("incident-assess", ref=ref)
 
 
+@login_required
+@require_POST
+def incident_no_harm(request, ref: str):
+    """Legal records (or withdraws) the determination that harm is not reasonably likely, with its reason."""
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    try:
+        if "withdraw" in request.POST:
+            services.incident_no_harm_withdraw(actor=request.user, incident=incident)
+            messages.success(request, _("No-harm determination withdrawn."))
+        else:
+            services.incident_no_harm_determine(actor=request.user, incident=incident,
+                                                reason=request.POST.get("reason", ""))
+            messages.success(request, _("No-harm determination recorded."))
+    except (ValidationError, PermissionDenied, Conflict) as exc:
+        messages.error(request, _error_text(exc))
+        return redirect(reverse("incident-assess", args=[ref]) + "#no-harm")
+    return redirect("incident-detail", ref=ref)
+
+
 def _withdrawn_reasons(incident, rows) -> dict[int, object]:
     if not any(not row.applies for row in rows):
         return {}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django import template
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -17,15 +17,20 @@ from incidents.rules import categories
 register = template.Library()
 
 
+def _day_format() -> str:
+    """Chinese reads year, month, day; English as in "6 Dec 2026" (never 06/12, which reads two ways)."""
+    return "Y年n月j日" if (translation.get_language() or "").startswith("zh") else "j M Y"
+
+
 def _utc_part(moment: datetime, local: datetime) -> str:
     utc = moment.astimezone(UTC)
-    return dateformat.format(utc, "H:i" if utc.date() == local.date() else "j M Y H:i") + " UTC"
+    return dateformat.format(utc, "H:i" if utc.date() == local.date() else f"{_day_format()} H:i") + " UTC"
 
 
 def zoned_text(moment: datetime, zone=None) -> str:
     """Return "6 Dec 2026 09:30 CET = 08:30 UTC" in ``zone`` or the active zone (once when that is UTC)."""
     local = timezone.localtime(moment, zone)
-    shown = dateformat.format(local, "j M Y H:i T")
+    shown = dateformat.format(local, f"{_day_format()} H:i T")
     if local.utcoffset() == moment.astimezone(UTC).utcoffset() and local.tzname() in ("UTC", "Z"):
         return shown
     return f"{shown} = {_utc_part(moment, local)}"

@@ -257,3 +257,22 @@ def test_outsider_gets_403_on_incident_pages(client, outsider, incident):
 def test_anonymous_is_sent_to_login(client):
     response = client.get("/")
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_legal_records_and_withdraws_a_no_harm_determination_in_the_page(client, legal, incident):
+    client.force_login(legal)
+    page = client.post(f"/incidents/{incident.ref}/no-harm-determination/", {"reason": ""}, follow=True)
+    assert "needs its written reason" in page.content.decode()
+    page = client.post(f"/incidents/{incident.ref}/no-harm-determination/",
+                       {"reason": "Deleted unread by the one recipient."}, follow=True).content.decode()
+    assert "No-harm determination recorded" in page and "Deleted unread by the one recipient." in page
+    assert Incident.objects.get(pk=incident.pk).no_harm_reason == "Deleted unread by the one recipient."
+    client.post(f"/incidents/{incident.ref}/no-harm-determination/", {"withdraw": "1"})
+    assert Incident.objects.get(pk=incident.pk).no_harm_reason == ""
+
+
+def test_times_read_year_month_day_in_chinese(client, responder, incident):
+    client.force_login(responder)
+    client.post("/preferences/", {"time_zone": "Asia/Shanghai", "language": "zh-hans"})
+    page = client.get(f"/incidents/{incident.ref}/").content.decode()
+    assert "2026年3月27日 17:00 CST = 09:00 UTC" in page
