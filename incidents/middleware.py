@@ -25,11 +25,13 @@ def preferences_middleware(get_response):
         zone_name = (preference and preference.time_zone) or OrganisationProfile.current().time_zone or "UTC"
         request.zone_name = zone_name
         timezone.activate(zoneinfo.ZoneInfo(zone_name))
-        if preference and preference.language:
-            translation.activate(preference.language)
-            request.LANGUAGE_CODE = preference.language
+        language = (preference and preference.language) or translation.get_language()
+        request.LANGUAGE_CODE = language
+        # override() puts the thread's language back afterwards: the next request or task run by this
+        # thread must not speak the last person's language.
         try:
-            return get_response(request)
+            with translation.override(language):
+                return get_response(request)
         finally:
             timezone.deactivate()
 
