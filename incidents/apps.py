@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.core import checks
+
+from incidents.checks import rule_files_check
 
 
 class IncidentsConfig(AppConfig):
@@ -9,3 +12,4 @@ class IncidentsConfig(AppConfig):
         from incidents.access import connect_receivers  # the auth models are ready only now
 
         connect_receivers()
+        checks.register(rule_files_check)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -9,7 +10,9 @@ from pathlib import Path
 
 from incidents.rules.schema import Rule, RuleFileError, rule_from_toml
 
-RULES_DIR = Path(__file__).resolve().parent
+# The shipped rule files sit beside this module; BREACHLINE_RULES_DIR names another directory
+# (the tests point it at a broken copy to see start-up refused).
+RULES_DIR = Path(os.environ.get("BREACHLINE_RULES_DIR") or Path(__file__).resolve().parent)
 
 
 @dataclass(frozen=True)
@@ -75,5 +78,9 @@ def load_rules_from(directory: str | Path) -> RuleSet:
 
 @cache
 def load_rules() -> RuleSet:
-    """Return the shipped rule set, loaded once per process."""
+    """Return the rule set of ``RULES_DIR``, loaded once per process; raise RuleFileError for a broken file.
+
+    The system check ``incidents.E001`` calls it at start-up, so a broken file stops ``check``,
+    ``runserver``, ``migrate`` and the worker rather than the first request that plans.
+    """
     return load_rules_from(RULES_DIR)
