@@ -102,6 +102,56 @@ FACTS = {
     "containment_summary": _("Containment summary"),
 }
 
+# The rules engine's trace: the steps that decide a duty, their outcomes, and the facts they matched.
+TRACE_STEPS = {
+    "version": _("Version in force"),
+    "role": _("Role"),
+    "regime": _("Declared regimes"),
+    "after_duty": _("Earlier duty"),
+    "safe_harbour": _("Safe harbour"),
+    "threshold": _("Head-count threshold"),
+    "risk": _("Risk"),
+    "malicious": _("Malicious intent"),
+    "categories": _("Data categories"),
+    "definition": _("Statutory definition of covered data"),
+}
+TRACE_OUTCOMES = {
+    "passed": _("passed"),
+    "failed": _("failed"),
+    "applies": _("applies: lifts the duty"),
+    "does_not_apply": _("does not apply"),
+}
+TRACE_FACTS = {
+    "role": _("Role"),
+    "regimes": _("Declared regimes"),
+    "affected_count": _("People counted"),
+    "residence": _("Where they live"),
+    "risk": _("Risk"),
+    "malicious": _("Malicious"),
+    "data_categories": _("Data involved"),
+    "encrypted": _("Encrypted at rest"),
+    "key_compromised": _("Key compromised"),
+    "redacted": _("Redacted or truncated"),
+    "no_harm_determination": _("No-harm determination"),
+}
+REASON_CODES = {
+    "not_in_force": _("not in force on the clock-start day"),
+    "role": _("binds another role"),
+    "regime": _("regime not declared"),
+    "follows_other_duty": _("follows a duty that does not apply"),
+    "safe_harbour": _("lifted by a safe harbour"),
+    "below_threshold": _("below the head-count threshold"),
+    "risk_too_low": _("risk too low"),
+    "not_malicious": _("not malicious"),
+    "categories_not_covered": _("data not covered"),
+}
+WHAT_IF_CHANGES = {
+    "key_compromised": _("If the encryption key was also compromised"),
+    "key_safe": _("If the encryption key was not compromised"),
+    "encrypted": _("If the data were encrypted and the key safe"),
+    "aware_later": _("If the organisation had become aware a day later"),
+}
+
 LEVELS = dict(LEVEL_CHOICES)
 STATES = dict(IncidentState.choices)
 AUDIENCES = dict(Audience.choices)

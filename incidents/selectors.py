@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 
 from incidents.models import Incident, Obligation, OrganisationProfile
 from incidents.obligations import incident_engine_facts
+from incidents.rules.answer import facts_answer
 from incidents.rules.engine import NotRequired, plan
 
 
@@ -68,6 +71,11 @@ def incident_not_required(*, incident: Incident) -> dict[tuple[str, str, str], N
     """Return the duties the rules engine rules out for the incident's facts now, with the reason, by key."""
     result = plan(incident_engine_facts(incident))
     return {(item.jurisdiction, item.audience, item.authority[:300]): item for item in result.not_required}
+
+
+def incident_decisions(*, incident: Incident) -> dict[str, Any]:
+    """Return the plan for the incident's facts now with every decision's trace and the what-if changes."""
+    return facts_answer(incident_engine_facts(incident), explain=True, what_if=True)
 
 
 def obligation_changes(*, incident: Incident, before: dict[int, tuple[str | None, bool]]) -> dict[str, list]:

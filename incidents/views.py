@@ -239,6 +239,7 @@ def _detail(request, incident, *, bound: dict | None = None, status: int = 200):
         "delay_form": bound.get("delay") or LawEnforcementDelayForm(prefix="delay", zone=zone),
         "delays": incident.law_enforcement_delays.all(),
         "editable": incident.state != IncidentState.CLOSED,
+        "decisions": selectors.incident_decisions(incident=incident) if request.GET.get("explain") else None,
     }, status=status)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from incidents.rules import whatif
 from incidents.rules.engine import plan, plan_to_json
-from incidents.rules.facts import FactsError, facts_from_json
+from incidents.rules.facts import Facts, FactsError, facts_from_json
 from incidents.rules.loader import RuleSet, load_rules
 
 OPTIONS = ("explain", "what_if")
@@ -34,7 +34,13 @@ def plan_answer(data: Any, *, explain: bool = False, what_if: bool = False,
     Raises FactsError naming the first bad field.
     """
     rules = rules if rules is not None else load_rules()
-    facts = facts_from_json(data, regimes=rules.regimes)
+    return facts_answer(facts_from_json(data, regimes=rules.regimes), explain=explain, what_if=what_if, rules=rules)
+
+
+def facts_answer(facts: Facts, *, explain: bool = False, what_if: bool = False,
+                 rules: RuleSet | None = None) -> dict[str, Any]:
+    """Return the plan for parsed ``facts`` as ``plan_answer`` does."""
+    rules = rules if rules is not None else load_rules()
     result = plan(facts, rules)
     answer = plan_to_json(result, with_risk=True, explain=explain)
     if what_if:

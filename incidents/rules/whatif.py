@@ -16,7 +16,7 @@ nothing are left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
@@ -37,6 +37,7 @@ class Variant:
     changed: dict[str, Any]
     facts: Facts
     rules: tuple[Rule, ...]
+    subject: dict[str, Any] = field(default_factory=dict)
 
 
 def _key(entry: Obligation | NotRequired) -> tuple[str, str, str]:
@@ -102,6 +103,8 @@ def _threshold_variants(facts: Facts, engaged: list[Rule]) -> list[Variant]:
                         f"({rule.code}: {duty.threshold.describe()})"
                     ), {"affected": {code: new_count}}, replace(facts, affected=affected),
                     tuple(other for other in engaged if code in other.count_in or code in other.residence),
+                    {"residence": code, "count": new_count, "was": facts.affected[code], "rule": rule.code,
+                     "op": duty.threshold.op, "boundary": duty.threshold.count},
                 )
     return list(found.values())
 
@@ -115,7 +118,7 @@ def _risk_variants(facts: Facts, level: str, engaged: list[Rule]) -> list[Varian
             new = risk_method.LEVELS[rank + step]
             variants.append(Variant(
                 f"risk_{word}", f"If the risk were {new.replace('_', ' ')} instead of {level.replace('_', ' ')}",
-                {"risk": new}, replace(facts, risk=new), rules,
+                {"risk": new}, replace(facts, risk=new), rules, {"level": new, "was": level},
             ))
     return variants
 
@@ -153,7 +156,7 @@ def _category_variants(facts: Facts, engaged: list[Rule]) -> list[Variant]:
             rules += [rule for rule in risk_rules if code not in rule.category_codes]
         if rules:
             variants.append(Variant(change, description, {"data_categories": list(new)},
-                                    replace(facts, data_categories=new), tuple(rules)))
+                                    replace(facts, data_categories=new), tuple(rules), {"category": code}))
     return variants
 
 
@@ -186,6 +189,6 @@ def what_if(facts: Facts, base: Plan, rules: RuleSet) -> list[dict[str, Any]]:
             _duty_json(before[key], why_not.get(key) or by_rule.get(key[0])) for key in before if key not in after
         ]
         if appear or disappear:
-            results.append({"change": variant.change, "description": variant.description,
+            results.append({"change": variant.change, "description": variant.description, **variant.subject,
                             "facts": variant.changed, "appear": appear, "disappear": disappear})
     return results

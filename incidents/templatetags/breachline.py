@@ -129,3 +129,67 @@ def audit_detail(event) -> str:
 def state_label(code: str) -> str:
     """Label an incident state or an obligation status (audit events carry either)."""
     return labels.label({**labels.OBLIGATION_STATUSES, **labels.STATES}, code) if code else ""
+
+
+@register.filter
+def audience_label(code: str) -> str:
+    return labels.label(labels.AUDIENCES, code)
+
+
+@register.filter
+def zoned_iso(value: str | None, empty: str = "—"):
+    """Render an ISO 8601 time from the planner's JSON like ``zoned``."""
+    return zoned(parse_datetime(value) if value else None, empty)
+
+
+@register.filter
+def trace_step(code: str) -> str:
+    return labels.label(labels.TRACE_STEPS, code)
+
+
+@register.filter
+def trace_outcome(code: str) -> str:
+    return labels.label(labels.TRACE_OUTCOMES, code)
+
+
+@register.filter
+def reason_label(code: str) -> str:
+    return labels.label(labels.REASON_CODES, code) if code else ""
+
+
+@register.filter
+def trace_facts(facts: dict) -> str:
+    """Say which facts a decision matched, each with its label: "Role: controller; Data involved: Name, SSN"."""
+    parts = []
+    for key, value in (facts or {}).items():
+        if key == "risk":
+            shown = labels.label(labels.LEVELS, value)
+        elif key == "residence":
+            shown = f"{jurisdiction_label(value)} ({value})"
+        elif key == "no_harm_determination":
+            shown = f"{value['by']}, {_value(value['at'])}: “{value['reason']}”"
+        elif key == "affected_count":
+            shown = f"{value:,}"
+        else:
+            shown = _value(value)
+        parts.append(f"{labels.label(labels.TRACE_FACTS, key)}: {shown}")
+    return "; ".join(parts) or "—"
+
+
+@register.filter
+def what_if_text(change: dict) -> str:
+    """Say in the reader's language which one fact the what-if changed."""
+    code = change["change"]
+    if code == "affected":
+        return _("If %(count)s people lived in %(place)s instead of %(was)s (%(rule)s threshold: %(op)s %(boundary)s)") % {
+            "count": f"{change['count']:,}", "place": jurisdiction_label(change["residence"]),
+            "was": f"{change['was']:,}", "rule": change["rule"], "op": change["op"],
+            "boundary": f"{change['boundary']:,}"}
+    if code in ("risk_up", "risk_down"):
+        return _("If the risk were %(level)s instead of %(was)s") % {
+            "level": labels.label(labels.LEVELS, change["level"]), "was": labels.label(labels.LEVELS, change["was"])}
+    if code == "category_added":
+        return _("If %(category)s were also involved") % {"category": category_label(change["category"])}
+    if code == "category_removed":
+        return _("If %(category)s were not involved") % {"category": category_label(change["category"])}
+    return str(labels.label(labels.WHAT_IF_CHANGES, code))

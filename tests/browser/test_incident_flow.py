@@ -221,12 +221,30 @@ def test_legal_marks_a_duty_met_late_with_the_reason_and_sees_it_in_table_and_ti
     assert "Law-enforcement delay recorded" in page.locator("#timeline").inner_text()
 
 
+def test_counsel_opens_the_trace_and_sees_what_one_fact_would_change(live_server, page, incident, legal):
+    log_in(page, live_server.url, legal.username)
+    page.goto(f"{live_server.url}/incidents/{incident.ref}/")
+    page.click("text=Explain the decisions")
+    page.wait_for_selector("text=What would change the decision")
+    panel = page.locator("#decisions")
+    assert "If 500 people lived in California (United States) instead of 501 (US-CA threshold: > 500)" in (
+        panel.inner_text())
+    assert "would no longer be required: US-CA · Regulator · California Attorney General (DOJ)" in panel.inner_text()
+    trace = panel.locator("details.trace", has_text="Affected California residents").first
+    assert not trace.locator("table").is_visible()
+    trace.locator("summary").click()
+    assert "Statutory definition of covered data" in trace.inner_text() and "1798.82(h)" in trace.inner_text()
+    check_page(page, "incident-decisions")
+    page.click("text=Hide the explanation")
+    page.wait_for_selector("text=Explain the decisions")
+
+
 def test_every_page_fits_a_phone_and_the_language_switch_sticks(live_server, phone, incident):
     log_in(phone, live_server.url, "rita_responder")
     pages = {
         "incident-list": "/", "incident-new": "/incidents/new/", "incident-detail": f"/incidents/{incident.ref}/",
         "incident-edit": f"/incidents/{incident.ref}/edit/", "risk-assessment": f"/incidents/{incident.ref}/assessment/",
-        "preferences": "/preferences/",
+        "preferences": "/preferences/", "incident-decisions": f"/incidents/{incident.ref}/?explain=1",
     }
     for name, path in pages.items():
         phone.goto(f"{live_server.url}{path}")

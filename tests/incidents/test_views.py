@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from django.utils import translation
 
 from incidents import services
 from incidents.audit import AuditEvent
@@ -276,3 +277,42 @@ def test_times_read_year_month_day_in_chinese(client, responder, incident):
     client.post("/preferences/", {"time_zone": "Asia/Shanghai", "language": "zh-hans"})
     page = client.get(f"/incidents/{incident.ref}/").content.decode()
     assert "2026年3月27日 17:00 CST = 09:00 UTC" in page
+
+
+@pytest.fixture
+def california_500(responder):
+    return services.incident_create(
+        actor=responder, title="Payroll export left public", aware_at=datetime(2026, 4, 1, 16, 0, tzinfo=UTC),
+        affected={"US-CA": 500}, data_categories=["name", "ssn"],
+    )
+
+
+def test_the_incident_page_explains_its_decisions_only_on_demand(client, responder, california_500):
+    client.force_login(responder)
+    page = client.get(f"/incidents/{california_500.ref}/").content.decode()
+    assert "Explain the decisions" in page and "Version in force" not in page
+    page = client.get(f"/incidents/{california_500.ref}/?explain=1").content.decode()
+    assert "Rule US-CA:residents, version in force from 2026-01-01 to open end" in page
+    assert "Statutory definition of covered data" in page and "1798.82(h)" in page
+    assert "Facts matched: Role: controller; Data involved: Name, Social Security number" in page
+    assert "below the head-count threshold" in page
+
+
+def test_the_what_if_panel_lists_the_attorney_general_copy_one_more_resident_would_bring(client, responder,
+                                                                                           california_500):
+    client.force_login(responder)
+    page = client.get(f"/incidents/{california_500.ref}/?explain=1").content.decode()
+    assert "If 501 people lived in California (United States) instead of 500 (US-CA threshold: &gt; 500)" in page
+    assert "would be required: US-CA · Regulator · California Attorney General (DOJ)" in page
+    assert "If Social Security number were not involved" in page
+    assert "would no longer be required: US-CA · Individuals · Affected California residents (data not covered)" in page
+
+
+def test_the_explanation_is_in_chinese_for_a_chinese_reader(client, responder, california_500):
+    UserPreference.objects.create(user=responder, language="zh-hans")
+    client.force_login(responder)
+    try:
+        page = client.get(f"/incidents/{california_500.ref}/?explain=1").content.decode()
+    finally:
+        translation.deactivate()  # the test client runs the page in this thread: do not leak its language
+    assert "为什么需要这些义务" in page and "若居住在加利福尼亚州 (美国)的受影响人数为 501 人而非 500 人" in page
