@@ -1,24 +1,47 @@
-"""One place that turns domain errors into API answers.
+"""One place that turns domain errors into API answers, and bad input into 400 everywhere.
 
 A transition that is unknown, not allowed from the current state, or beaten by
 a concurrent one is a conflict (409) with the reason; a missing permission is
-403; invalid input is 400 with field errors.
+403; invalid input is 400 with field errors. Input that slipped past validation
+and made Python or the database give up (a number out of range, nesting too
+deep for the parser, a value the column cannot hold) is still the client's bad
+input: 400 under /api/, a readable error page elsewhere, and a log line, never a 500.
+Anything under /api/ that matches no route answers JSON, not Django's HTML page.
 """
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from incidents.errors import Conflict
 
+log = logging.getLogger("breachline.bad_input")
+
+BAD_INPUT = (OverflowError, RecursionError, DataError)
+
+
+def _bad_input_message() -> str:
+    return _("A value in the request is out of range or nested too deeply to be read.")
+
 
 def exception_handler(exc, context):
+    if isinstance(exc, BAD_INPUT):
+        log.warning("bad input refused with 400: %s: %s", type(exc).__name__, str(exc)[:200])
+        return Response({"detail": _bad_input_message(), "code": "bad_input"}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict | TransitionNotAllowed | ConcurrentTransition):
         return Response({"detail": str(exc), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
     if isinstance(exc, PermissionDenied):
@@ -30,3 +53,37 @@ def exception_handler(exc, context):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         exc = ValidationError(detail)
     return drf_exception_handler(exc, context)
+
+
+class BadInputMiddleware:
+    """Turns the same bad input into a 400 page outside the API (the API's handler sees it first there)."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, BAD_INPUT):
+            return None
+        log.warning("bad input refused with 400: %s at %s", type(exception).__name__, request.path)
+        if request.path.startswith("/api/"):
+            return JsonResponse({"detail": _bad_input_message(), "code": "bad_input"}, status=400)
+        return render(request, "400.html", {"message": _bad_input_message()}, status=400)
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+    return page_not_found(request, exception)
+
+
+class BoundedLimitOffsetPagination(LimitOffsetPagination):
+    """``limit`` at most 1,000 and ``offset`` at most 10**12: any larger number is a bad page request."""
+
+    max_limit = 1000
+    max_offset = 10**12
+
+    def get_offset(self, request) -> int:
+        return min(super().get_offset(request), self.max_offset)

@@ -100,6 +100,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "config.api_errors.BadInputMiddleware",
 ]
 
 # django-axes counts failed logins (login page and token endpoint alike) per user name and address.
@@ -209,7 +210,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    # JSON in: a form-encoded or multipart body is refused with 415 except where a view accepts files.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_PAGINATION_CLASS": "config.api_errors.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
 # API tokens (django-rest-knox): stored hashed, expire, revoked on a password change (incidents/access.py).

@@ -10,6 +10,7 @@ from knox.models import AuthToken
 from rest_framework import status
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -200,6 +201,7 @@ class ApiToken(APIView):
 
     authentication_classes = [TokenAuthentication]
     permission_classes = [AllowAny]
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
 
     @extend_schema(
         request=TokenRequestSerializer,

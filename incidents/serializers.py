@@ -11,9 +11,12 @@ from incidents.audit import AuditEvent
 from incidents.models import Incident
 from incidents.obligations import incident_no_harm_determination
 
+# Times outside this window are typos (a year 9999, a 0026 for 2026), refused before any clock runs.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
 
 class OffsetDateTimeField(serializers.DateTimeField):
-    """ISO 8601 with an offset (``2026-03-27T10:00:00+01:00`` or ``...Z``); a time without one is refused.
+    """ISO 8601 with an offset (``2026-03-27T10:00:00+01:00`` or ``...Z``), between 1990 and 2100.
 
     DRF would read a naive time in the server's zone: a legal clock an hour or more off, silently.
     """
@@ -23,11 +26,15 @@ class OffsetDateTimeField(serializers.DateTimeField):
             parsed = parse_datetime(value.strip())
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive", value=value)
-        return super().to_internal_value(value)
+        moment = super().to_internal_value(value)
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            self.fail("window", value=value)
+        return moment
 
     default_error_messages = {
         "naive": "{value!r} has no time zone offset: write ISO 8601 with one, e.g. 2026-03-27T10:00:00+01:00 "
                  "or 2026-03-27T09:00:00Z.",
+        "window": f"{{value!r}} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}.",
     }
 
 

@@ -47,6 +47,10 @@ EDITABLE_FIELDS = (
 )
 
 
+# A count of people is at most this: more than the world's population is a typo, and 2**31 and above
+# used to reach the database and fail there.
+MAX_PEOPLE = 2_000_000_000
+
 def _require(actor, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied(_("You need the permission %(permission)r to do this.") % {"permission": permission})
@@ -72,9 +76,10 @@ def incident_validate_facts(
                 f"Unknown jurisdiction code {code!r}: use ISO 3166-1 alpha-2 (DE, CN, SG) or ISO 3166-2 for "
                 "US states and Canadian provinces (US-CA, CA-QC)."
             )
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= MAX_PEOPLE:
             errors.setdefault("affected", []).append(
-                _("The count for %(code)s must be a whole number of 0 or more.") % {"code": code})
+                _("The count for %(code)s must be a whole number from 0 to %(most)s.")
+                % {"code": code, "most": f"{MAX_PEOPLE:,}"})
     unknown = categories.unknown_codes(list(data_categories or []))
     if unknown:
         errors.setdefault("data_categories", []).append(f"Unknown data category code(s): {', '.join(unknown)}.")

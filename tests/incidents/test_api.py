@@ -42,7 +42,7 @@ def test_token_authentication_works(client, responder):
     [
         ({"aware_at": "2026-03-25T10:00:00+01:00"}, "aware_at", "cannot be before occurred_at"),
         ({"affected": {"XX": 5}}, "affected", "Unknown jurisdiction code 'XX'"),
-        ({"affected": {"DE": -1}}, "affected", "0 or more"),
+        ({"affected": {"DE": -1}}, "affected", "whole number from 0 to 2,000,000,000"),
         ({"data_categories": ["name", "shoe_size"]}, "data_categories", "shoe_size"),
         ({"title": ""}, "title", "blank"),
         ({"aware_at": "2026-03-27T10:00:00"}, "aware_at", "has no time zone offset"),
