@@ -29,7 +29,7 @@ SCENARIO = {
     "aware_at": "2026-03-27T10:00:00+01:00",
     "affected": {code: 500 + index * 37 for index, code in enumerate(JURISDICTIONS)},
     "data_categories": ["name", "email_address", "password", "ssn", "date_of_birth"],
-    "encrypted": True,
+    "encrypted": False,
     "assessment": {"ease_of_identification": "maximum", "confidentiality": "public", "integrity": "none",
                    "availability": "none", "malicious": True},
     "regimes": ["US-HIPAA", "US-GLBA-FTC"],

@@ -212,3 +212,15 @@ def test_every_state_notifies_residents_on_its_own_statutory_definition_of_cover
     assert residents and all(duty.covered_data and not duty.categories for duty in residents)
     for duty in residents:
         assert all(definition.clause.strip() for definition in rule.definition_versions(duty.covered_data))
+
+
+@pytest.mark.parametrize("code", STATES_AND_DC)
+def test_every_state_has_examples_of_covered_data_uncovered_data_and_its_encryption_harbour(code):
+    rule = RULES.get(code)
+    residents = {f"{code}:{duty.id}" for duty in rule.duties if duty.audience == "individuals"}
+    expected = [entry for example in rule.examples for entry in example.expect]
+    ruled_out = {entry.get("reason_code") for example in rule.examples for entry in example.expect_not}
+    assert any(entry.get("rule_code") in residents for entry in expected), "no example where residents are notified"
+    assert "categories_not_covered" in ruled_out, "no example of data the statute does not cover"
+    if any(harbour.kind == "encryption" for harbour in rule.safe_harbours.values()):
+        assert "safe_harbour" in ruled_out, "no example of the encryption safe harbour"
