@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from incidents import selectors
@@ -34,7 +35,7 @@ def recipient_import(request, ref: str):
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
-            messages.error(request, "Choose a CSV or JSON Lines file to upload.")
+            messages.error(request, _("Choose a CSV or JSON Lines file to upload."))
         else:
             context.update(_import(request, incident, upload))
     context["populations"] = population_counts(incident)
@@ -47,6 +48,7 @@ def _import(request, incident, upload) -> dict:
     except (ImportFormatError, PermissionDenied, Conflict) as exc:
         messages.error(request, str(exc))
         return {}
-    messages.success(request, f"{summary.imported} imported, {summary.rejected} rejected.")
+    messages.success(request, _("%(imported)s imported, %(rejected)s rejected.") % {
+        "imported": summary.imported, "rejected": summary.rejected})
     return {"summary": summary.as_dict(), "rejects": _rejects_lines(rejects), "rejects_csv": rejects,
             "rejects_truncated": summary.rejected + summary.kept_with_warnings > REJECTS_SHOWN}

@@ -8,6 +8,7 @@ saved as a screenshot under ``var/screenshots/`` (``SCREENSHOT_DIR`` to change i
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.auth.models import Group, User
+from django.core.management import call_command
 from django.db import connections
 
 from incidents.models import Incident, UserPreference
@@ -258,3 +260,32 @@ def test_every_page_fits_a_phone_and_the_language_switch_sticks(live_server, pho
         check_phone(phone, f"zh-{name}")
     phone.goto(f"{live_server.url}/accounts/login/")
     check_page(phone, "phone-login")
+
+
+def test_the_notice_and_people_pages_fit_a_phone_in_both_languages(live_server, phone):
+    call_command("seed_demo", stdout=io.StringIO())
+    for username in ("responder", "legal"):
+        user = User.objects.get(username=username)
+        user.set_password(f"{username}-password-123")
+        user.save()
+    ref = Incident.objects.get().ref
+    log_in(phone, live_server.url, "responder")
+    phone.goto(f"{live_server.url}/incidents/{ref}/notices/")
+    phone.click("main button:has-text('Draft notices')")
+    phone.wait_for_selector("main table a")
+    notice = phone.locator("main table a").first.inner_text()
+    pages = {
+        "notice-list": f"/incidents/{ref}/notices/", "notice-editor": f"/notices/{notice}/",
+        "people": f"/incidents/{ref}/recipients/",
+    }
+    for language in ("en", "zh-hans"):
+        phone.select_option("#header-language", language)
+        phone.click("header form[action$='/language/'] button")
+        phone.wait_for_load_state()
+        for name, path in pages.items():
+            phone.goto(f"{live_server.url}{path}")
+            check_phone(phone, f"{language}-{name}")
+    phone.click("header form[action$='/logout/'] button")
+    log_in(phone, live_server.url, "legal")
+    phone.goto(f"{live_server.url}/notices/queue/")
+    check_phone(phone, "zh-hans-notice-queue")
