@@ -3,11 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from incidents.api import ApiToken
+from incidents.two_factor import second_factor
 
 handler404 = "config.api_errors.not_found"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/2fa/", second_factor, name="second-factor"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/auth/token/", ApiToken.as_view(), name="api-token"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

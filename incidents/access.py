@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import pre_save
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -21,6 +22,7 @@ from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
 from incidents.audit import audit_record
+from incidents.two_factor import needs_second_factor, second_factor_ok
 
 
 def _client(request: HttpRequest | None) -> dict[str, str]:
@@ -44,20 +46,26 @@ def lockout_response(request: HttpRequest, original_response: HttpResponse | Non
     return render(request, "registration/locked_out.html", {"message": lockout_message()}, status=429)
 
 
-@transaction.atomic
-def api_token_create(*, request: HttpRequest, username: str, password: str) -> tuple[str, AuthToken] | None:
+def api_token_create(
+    *, request: HttpRequest, username: str, password: str, otp: str = ""
+) -> tuple[str, AuthToken] | None:
     """Check the credentials and return a new token's key and row, or None when they are wrong.
 
     A locked-out request also returns None; ``request.axes_locked_out`` then tells the caller why.
+    Raises ValidationError naming ``otp`` when the user signs off (legal, admin) and REQUIRE_2FA is on
+    but no valid code from their authenticator app came with the request.
     """
     user = authenticate(request=request, username=username, password=password)
     if user is None or not user.is_active:
         return None
-    instance, key = AuthToken.objects.create(user=user)
-    audit_record(
-        actor=user, action="auth.token_created",
-        payload=_client(request) | {"token": instance.token_key, "expiry": instance.expiry},
-    )
+    if needs_second_factor(user) and not second_factor_ok(user=user, otp=otp):
+        raise ValidationError({"otp": [_("A valid code from your authenticator app is required.")]})
+    with transaction.atomic():
+        instance, key = AuthToken.objects.create(user=user)
+        audit_record(
+            actor=user, action="auth.token_created",
+            payload=_client(request) | {"token": instance.token_key, "expiry": instance.expiry},
+        )
     return key, instance
 
 

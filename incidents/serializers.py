@@ -192,6 +192,10 @@ class OrganisationProfileSerializer(serializers.Serializer):
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=8, required=False, default="",
+        help_text="The current code from the authenticator app (legal and admin users when 2FA is required).",
+    )
 
 
 class TokenSerializer(serializers.Serializer):
