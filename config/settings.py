@@ -283,6 +283,8 @@ DELIVERY_RETRY_BASE_SECONDS = env_float("DELIVERY_RETRY_BASE_SECONDS", 30.0)
 DELIVERY_RETRY_MAX_SECONDS = env_float("DELIVERY_RETRY_MAX_SECONDS", 3600.0)
 DELIVERY_STUCK_SECONDS = env_float("DELIVERY_STUCK_SECONDS", CELERY_TASK_TIME_LIMIT + 60.0)
 DELIVERY_REQUEUE_SECONDS = env_float("DELIVERY_REQUEUE_SECONDS", 1800.0)
+# How often Tencent Cloud SMS, Alibaba Cloud SMS and JPush are asked for receipts (they post none).
+DELIVERY_RECEIPTS_SECONDS = env_float("DELIVERY_RECEIPTS_SECONDS", 60.0)
 DELIVERY_SWEEP_SECONDS = env_float("DELIVERY_SWEEP_SECONDS", 30.0)
 DELIVERY_SWEEP_LIMIT = env_int("DELIVERY_SWEEP_LIMIT", 20000)
 # The audit chain is an HMAC chain under these keys: the first signs, every key verifies, so a new
@@ -296,6 +298,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mark-overdue-obligations": {"task": "incidents.mark_overdue_obligations", "schedule": 60.0},
     "anchor-audit-heads": {"task": "incidents.anchor_audit_heads", "schedule": AUDIT_ANCHOR_SECONDS},
     "deliveries-sweep": {"task": "notifications.deliveries_sweep", "schedule": DELIVERY_SWEEP_SECONDS},
+    "receipts-collect": {"task": "notifications.receipts_collect", "schedule": DELIVERY_RECEIPTS_SECONDS},
 }
 
 # Providers (see README, "Environment variables").
@@ -347,6 +350,12 @@ JPUSH_ENDPOINT = env_str("JPUSH_ENDPOINT")
 SMS_RATE_PER_SECOND = env_float("SMS_RATE_PER_SECOND", 10.0)
 EMAIL_RATE_PER_SECOND = env_float("EMAIL_RATE_PER_SECOND", 50.0)
 PUSH_RATE_PER_SECOND = env_float("PUSH_RATE_PER_SECOND", 100.0)
+# Per provider, on top of the channel's rate. Tencent: SendSms allows 3000 calls a second.
+# Alibaba: set to the account's SendSms quota. JPush: the Push API allows 600 calls a minute
+# on the free plan (higher on paid plans).
+TENCENT_SMS_RATE_PER_SECOND = env_float("TENCENT_SMS_RATE_PER_SECOND", 3000.0)
+ALIYUN_SMS_RATE_PER_SECOND = env_float("ALIYUN_SMS_RATE_PER_SECOND", 1000.0)
+JPUSH_RATE_PER_SECOND = env_float("JPUSH_RATE_PER_SECOND", 10.0)
 PROVIDER_TIMEOUT_SECONDS = env_float("PROVIDER_TIMEOUT_SECONDS", 10.0)
 
 # A TrueType font (path, or path#index for a .ttc subfont) that PDFs set and embed Chinese in;

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -364,6 +365,11 @@ class LawEnforcementDelay(models.Model):
         return f"{self.agency}: {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
 
 
+# SMS providers a route may name: Tencent Cloud SMS, Alibaba Cloud SMS (both send registered
+# templates only) and Twilio (free text).
+SMS_PROVIDERS = ("sms_tencent", "sms_aliyun", "sms_twilio")
+
+
 class OrganisationProfile(models.Model):
     """The organisation's own facts, used by the planner and in every notice. One row."""
 
@@ -385,10 +391,23 @@ class OrganisationProfile(models.Model):
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="IANA zone for people who have not chosen their own."
     )
+    # Empty: every SMS through Twilio. A route to a template-only provider makes approval wait for
+    # an approved template there, so an organisation adds it once its templates are registered.
+    sms_routes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text='SMS routing table, first match wins, e.g. [{"country": "CN", "prefix": "+861", '
+        '"providers": ["sms_tencent", "sms_aliyun", "sms_twilio"]}]; unmatched numbers go through Twilio.',
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.legal_name
+
+    def clean(self) -> None:
+        problems = [problem for route in self.sms_routes or [] for problem in _route_problems(route)]
+        if problems:
+            raise ValidationError({"sms_routes": problems})
 
     @classmethod
     def current(cls) -> OrganisationProfile:
@@ -405,3 +424,16 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.time_zone or '-'} {self.language or '-'}"
+
+
+def _route_problems(route) -> list[str]:
+    """Why one entry of the SMS routing table is unusable."""
+    if not isinstance(route, dict):
+        return [f"A route must be an object with a prefix and providers, not {route!r}."]
+    prefix, providers = route.get("prefix", ""), route.get("providers")
+    problems = []
+    if not (isinstance(prefix, str) and prefix.startswith("+") and prefix[1:].isdigit()):
+        problems.append(f"Route prefix {prefix!r} must be + and digits, e.g. +861.")
+    if not (isinstance(providers, list) and providers and set(providers) <= set(SMS_PROVIDERS)):
+        problems.append(f"Route {prefix}: providers must be some of {', '.join(SMS_PROVIDERS)}, got {providers!r}.")
+    return problems

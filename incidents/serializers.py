@@ -187,6 +187,7 @@ class OrganisationProfileSerializer(serializers.Serializer):
     call_centre_phone = serializers.CharField(required=False, allow_blank=True)
     call_centre_hours = serializers.CharField(required=False, allow_blank=True)
     time_zone = serializers.CharField(required=False)
+    sms_routes = serializers.ListField(child=serializers.DictField(), required=False)
 
 
 class TokenRequestSerializer(serializers.Serializer):

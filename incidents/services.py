@@ -365,7 +365,7 @@ def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
 PROFILE_FIELDS = (
     "legal_name", "dpo_name", "dpo_email", "dpo_phone", "dpo_address", "website", "eu_main_establishment",
     "regimes", "default_role", "identity_protection_offer", "identity_protection_months", "call_centre_phone",
-    "call_centre_hours", "time_zone",
+    "call_centre_hours", "time_zone", "sms_routes",
 )
 
 

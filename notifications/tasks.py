@@ -14,7 +14,7 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 
-from notifications.delivery import batch, queue, sweep
+from notifications.delivery import batch, queue, receipts, sweep
 
 # The deployment's own limits (settings, from CELERY_TASK_*_TIME_LIMIT), stated on every task so
 # that none can run longer than the broker's visibility timeout allows. A batch stops sending on
@@ -50,3 +50,9 @@ def deliveries_send(delivery_ids: list[int]) -> dict:
 def deliveries_sweep() -> dict:
     """Re-queue lost and stuck deliveries, complete finished notices; return the counts."""
     return sweep.deliveries_sweep(send=queue.deliveries_send_later)
+
+
+@shared_task(name=queue.RECEIPTS_COLLECT, acks_late=True, **LIMITS)
+def receipts_collect() -> dict:
+    """Ask Tencent Cloud SMS, Alibaba Cloud SMS and JPush what became of accepted messages."""
+    return receipts.receipts_collect()

@@ -29,7 +29,8 @@ class OutboundMessage:
     status callbacks (SMS). ``metadata`` is passed to providers that echo it
     back in webhooks (anymail, FCM data, JPush extras); values must be strings;
     its "delivery" is echoed in SMS receipts (Alibaba OutId, Tencent SessionContext).
-    ``template`` and ``template_params`` are for providers that send only text
+    ``route`` lists the SMS providers to try in order (``sms`` channel; empty:
+    Twilio alone). ``template`` and ``template_params`` are for providers that send only text
     registered with them in advance (mainland Chinese SMS): the registered
     template's code or id, and its parameters by name (``${name}``, Alibaba) or
     by position as "1", "2", ... (``{1}``, Tencent); ``text`` is then the
@@ -48,6 +49,21 @@ class OutboundMessage:
     metadata: Mapping[str, str] = field(default_factory=dict)
     template: str = ""
     template_params: Mapping[str, str] = field(default_factory=dict)
+    route: tuple[RouteStep, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RouteStep:
+    """One provider of an SMS route, with what it sends: its registered template filled, or the plain text.
+
+    ``text`` is what the phone shows (the registered text filled in); empty for a
+    provider that takes the message's own text (Twilio).
+    """
+
+    provider: str
+    template: str = ""
+    template_params: Mapping[str, str] = field(default_factory=dict)
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +146,8 @@ class ClosingMixin:
 # Imported lazily so that a worker only loads the SDKs of the channels it uses.
 _TRANSPORTS = {
     "email": "notifications.channels.email.EmailTransport",
-    "sms": "notifications.channels.sms.SmsTransport",
+    "sms": "notifications.channels.sms_route.RoutedSmsTransport",
+    "sms_twilio": "notifications.channels.sms.SmsTransport",
     "fcm": "notifications.channels.push_fcm.FcmTransport",
     "webpush": "notifications.channels.push_webpush.WebPushTransport",
     "push": "notifications.channels.push.PushTransport",
@@ -142,8 +159,10 @@ _TRANSPORTS = {
 CHANNELS = tuple(_TRANSPORTS)
 
 
-def transport_for(channel: str) -> Transport:
+def transport_for(channel: str, **options) -> Transport:
     """Return a new transport for ``channel`` configured from Django settings.
+
+    ``options`` go to the transport's ``from_settings`` (``pace`` for ``sms`` and ``push``).
 
     Raises ``ValueError`` for an unknown channel and ``ImproperlyConfigured``
     when the channel's credentials are missing.
@@ -152,7 +171,7 @@ def transport_for(channel: str) -> Transport:
         path = _TRANSPORTS[channel]
     except KeyError:
         raise ValueError(f"unknown channel {channel!r}; known: {', '.join(CHANNELS)}") from None
-    return import_string(path).from_settings()
+    return import_string(path).from_settings(**options)
 
 
 def provider_timeout() -> float:

@@ -1,13 +1,19 @@
-"""Push to whichever service an address belongs to: FCM for app tokens, Web Push for browsers.
+"""Push to whichever service an address belongs to: JPush, FCM for app tokens, Web Push for browsers.
 
-A Web Push subscription is JSON (it starts with ``{``); anything else is an FCM
-registration token. Each provider transport is built on first use, so a
-deployment may configure only one of them.
+A JPush registration id is written ``jpush:<id>`` (Android phones in mainland
+China, which FCM does not reach); a Web Push subscription is JSON (it starts
+with ``{``); anything else is an FCM registration token. Each provider
+transport is built on first use, so a deployment may configure only some.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+
 from notifications.channels.base import ClosingMixin, OutboundMessage, Transport, transport_for
+
+JPUSH_PREFIX = "jpush:"
 
 
 def is_webpush_address(address: str) -> bool:
@@ -17,15 +23,27 @@ def is_webpush_address(address: str) -> bool:
 class PushTransport(ClosingMixin):
     channel = "push"
 
-    def __init__(self) -> None:
+    def __init__(self, pace: Callable[[str], None] | None = None) -> None:
         self._transports: dict[str, Transport] = {}
+        self._pace = pace
 
     @classmethod
-    def from_settings(cls) -> PushTransport:
-        return cls()
+    def from_settings(cls, pace: Callable[[str], None] | None = None) -> PushTransport:
+        """``pace(provider)`` waits for that provider's rate limit before each send, when given."""
+        return cls(pace)
 
     def send(self, message: OutboundMessage) -> str:
-        """Send through FCM or Web Push according to the address; return that provider's id."""
+        """Send through JPush, FCM or Web Push according to the address; return that provider's id.
+
+        JPush ids come back as ``jpush:<msg_id>``, so a receipt names the provider that sent it.
+        """
+        if message.to_address.startswith(JPUSH_PREFIX):
+            if self._pace is not None:
+                self._pace("push_jpush")
+            jpush = self._transport("push_jpush")
+            return JPUSH_PREFIX + jpush.send(
+                replace(message, to_address=message.to_address.removeprefix(JPUSH_PREFIX))
+            )
         return self._transport("webpush" if is_webpush_address(message.to_address) else "fcm").send(message)
 
     def close(self) -> None:

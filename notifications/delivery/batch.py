@@ -32,8 +32,9 @@ from django.utils import timezone
 from notifications.channels.base import OutboundMessage, TransportError, transport_for
 from notifications.delivery import fallback
 from notifications.delivery.completion import notices_complete_if_done
-from notifications.delivery.policy import RetryPolicy, bucket_for, wait_for_token
+from notifications.delivery.policy import RetryPolicy, bucket_for, provider_pacer, wait_for_token
 from notifications.delivery.queue import COUNTDOWN_MAX_SECONDS
+from notifications.delivery.sms_routes import SmsRoutes
 from notifications.models import Delivery, DeliveryStatus, NoticeVersion
 from notifications.notices.rendering import BatchRenderer
 
@@ -53,14 +54,18 @@ def message_id_for(delivery: Delivery) -> str:
     return f"<notice-{delivery.version_id}.delivery-{delivery.pk}@{domain}>"
 
 
-def outbound_for(delivery: Delivery, renderer: BatchRenderer) -> OutboundMessage:
-    """Render the delivery's message for its person; raise TransportError when they have no address."""
+def outbound_for(delivery: Delivery, renderer: BatchRenderer, sms_routes: SmsRoutes | None = None) -> OutboundMessage:
+    """Render the delivery's message for its person; raise TransportError when they have no address.
+
+    An SMS carries its route (``sms_routes``): the providers to try and what each sends.
+    """
     recipient = delivery.recipient
     address = recipient.contact_for(delivery.channel)
     if not address:
         raise TransportError("the person has no address on this channel", permanent=True, code="no_address")
     rendered = renderer.render(delivery)
     return OutboundMessage(
+        route=sms_routes.route_for(delivery, address) if sms_routes is not None else (),
         to_address=address,
         text=rendered.text,
         subject=rendered.subject,
@@ -153,18 +158,20 @@ def _send_channel(channel: str, rows: list[Delivery], deadline: float, report: B
     record_every = max(1, settings.DELIVERY_RECORD_EVERY)
     outcomes: list[Outcome] = []
     try:
-        transport = transport_for(channel)
+        # SMS and push pick a provider per message; each provider has its own rate limit too.
+        transport = transport_for(channel, pace=provider_pacer()) if channel in ("sms", "push") else transport_for(channel)
     except ImproperlyConfigured as exc:
         # Our configuration, not the people: retry until an operator fixes it or attempts run out.
         error = TransportError(str(exc), permanent=False, code="not_configured")
         deliveries_record(deliveries=rows, outcomes=[Outcome(row.pk, error=error) for row in rows], report=report)
         return []
     bucket, renderer, done = bucket_for(channel), BatchRenderer(), 0
+    sms_routes = SmsRoutes() if channel == "sms" else None
     try:
         for delivery in rows:
             if time.monotonic() > deadline:
                 break
-            outcomes.append(_send_one(transport, bucket, renderer, delivery))
+            outcomes.append(_send_one(transport, bucket, renderer, delivery, sms_routes))
             done += 1
             if len(outcomes) >= record_every:
                 deliveries_record(deliveries=rows, outcomes=outcomes, report=report)
@@ -175,9 +182,9 @@ def _send_channel(channel: str, rows: list[Delivery], deadline: float, report: B
     return released
 
 
-def _send_one(transport, bucket, renderer: BatchRenderer, delivery: Delivery) -> Outcome:
+def _send_one(transport, bucket, renderer: BatchRenderer, delivery: Delivery, sms_routes: SmsRoutes | None) -> Outcome:
     try:
-        message = outbound_for(delivery, renderer)
+        message = outbound_for(delivery, renderer, sms_routes)
         wait_for_token(bucket)
         return Outcome(delivery.pk, provider_id=transport.send(message))
     except TransportError as error:

@@ -1,7 +1,8 @@
 """How fast and how often fan-out may call a provider: rate limits and retry backoff.
 
 Rate limits (``SMS_RATE_PER_SECOND``, ``EMAIL_RATE_PER_SECOND``,
-``PUSH_RATE_PER_SECOND``; 0 means unlimited) are the provider's contract, so
+``PUSH_RATE_PER_SECOND``, and per provider ``TENCENT_SMS_RATE_PER_SECOND``,
+``ALIYUN_SMS_RATE_PER_SECOND``, ``JPUSH_RATE_PER_SECOND``; 0 means unlimited) are the provider's contract, so
 they must hold for the whole deployment, not per process. When the Celery
 broker is Redis the bucket lives in Redis and every worker process draws from
 it; with any other broker (the embedded filesystem default is for a single
@@ -21,7 +22,15 @@ from functools import lru_cache
 import redis
 from django.conf import settings
 
-RATE_SETTINGS = {"email": "EMAIL_RATE_PER_SECOND", "sms": "SMS_RATE_PER_SECOND", "push": "PUSH_RATE_PER_SECOND"}
+RATE_SETTINGS = {
+    "email": "EMAIL_RATE_PER_SECOND",
+    "sms": "SMS_RATE_PER_SECOND",
+    "push": "PUSH_RATE_PER_SECOND",
+    # Providers behind a channel, each with its own contract; a send waits for both buckets.
+    "sms_tencent": "TENCENT_SMS_RATE_PER_SECOND",
+    "sms_aliyun": "ALIYUN_SMS_RATE_PER_SECOND",
+    "push_jpush": "JPUSH_RATE_PER_SECOND",
+}
 
 # A reservation bucket: every call takes one token and may drive the count below
 # zero; the caller then waits until its token would have accrued. One round trip
@@ -77,7 +86,8 @@ class Unlimited:
 
 
 def channel_rate(channel: str) -> float:
-    return float(getattr(settings, RATE_SETTINGS[channel], 0) or 0)
+    """The rate of a channel or a provider; 0 (unlimited) for one without a rate of its own."""
+    return float(getattr(settings, RATE_SETTINGS.get(channel, ""), 0) or 0)
 
 
 _local_buckets: dict[tuple[str, float], LocalBucket] = {}
@@ -105,6 +115,18 @@ def bucket_for(channel: str):
 def _redis_client(url: str):
     """One client (and connection pool) per process and URL, not one per batch."""
     return redis.Redis.from_url(url)
+
+
+def provider_pacer():
+    """A function that waits for a provider's own bucket (``pace`` of the sms and push transports)."""
+    buckets: dict[str, object] = {}
+
+    def pace(provider: str) -> None:
+        if provider not in buckets:
+            buckets[provider] = bucket_for(provider)
+        wait_for_token(buckets[provider])
+
+    return pace
 
 
 def wait_for_token(bucket) -> None:

@@ -1,4 +1,5 @@
-"""Notices (notice.py), affected people (recipient.py) and deliveries (delivery.py)."""
+"""Notices (notice.py), affected people (recipient.py), deliveries (delivery.py), provider SMS templates."""
 from notifications.models.delivery import *  # noqa: F403
 from notifications.models.notice import *  # noqa: F403
+from notifications.models.provider_template import *  # noqa: F403
 from notifications.models.recipient import *  # noqa: F403

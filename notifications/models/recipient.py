@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from notifications.channels.push import JPUSH_PREFIX
 from notifications.models import crypto
 from notifications.models.indexes import EqualityIndex
 
@@ -19,7 +20,7 @@ __all__ = ["Recipient", "new_personal_token"]
 # person on import and on sending, and one column to re-encrypt on key rotation.
 CONTACT_FIELDS = (
     "name", "email", "phone", "postal_address", "fcm_token", "webpush_subscription",
-    "guardian_email", "guardian_phone",
+    "guardian_email", "guardian_phone", "jpush_registration_id",
 )
 
 
@@ -103,6 +104,7 @@ class Recipient(models.Model):
     phone = _contact_property("phone")
     postal_address = _contact_property("postal_address")
     fcm_token = _contact_property("fcm_token")
+    jpush_registration_id = _contact_property("jpush_registration_id")
     webpush_subscription = _contact_property("webpush_subscription")
     guardian_email = _contact_property("guardian_email")
     guardian_phone = _contact_property("guardian_phone")
@@ -135,7 +137,9 @@ class Recipient(models.Model):
 
         A minor's notice goes to the guardian: e-mail and SMS use the guardian's contact,
         and push (which reaches the child's own device) is not used. Push answers the
-        FCM token, else the Web Push subscription as JSON (the push transport's format).
+        JPush registration id (``jpush:<id>``: Android phones in mainland China, which FCM
+        does not reach), else the FCM token, else the Web Push subscription as JSON (the
+        push transport's formats).
         """
         if channel == "email":
             return (self.guardian_email if self.is_minor else self.email) or None
@@ -149,8 +153,9 @@ class Recipient(models.Model):
         return None
 
     def push_addresses(self) -> list[str]:
-        """Return every push address of the person: the FCM token, then the Web Push subscription."""
-        addresses = [self.fcm_token] if self.fcm_token else []
+        """Return every push address of the person: the JPush id, the FCM token, then the Web Push subscription."""
+        addresses = [f"{JPUSH_PREFIX}{self.jpush_registration_id}"] if self.jpush_registration_id else []
+        addresses += [self.fcm_token] if self.fcm_token else []
         if self.webpush_subscription:
             addresses.append(json.dumps(self.webpush_subscription, separators=(",", ":")))
         return addresses
@@ -179,7 +184,8 @@ def channel_flags(contact: dict[str, Any], *, is_minor: bool) -> dict[str, bool]
     return {
         "has_email": bool(contact.get(f"{prefix}email")),
         "has_sms": bool(contact.get(f"{prefix}phone")),
-        "has_push": not is_minor and bool(contact.get("fcm_token") or contact.get("webpush_subscription")),
+        "has_push": not is_minor
+        and bool(contact.get("jpush_registration_id") or contact.get("fcm_token") or contact.get("webpush_subscription")),
         "has_letter": bool(contact.get("postal_address")),
     }
 

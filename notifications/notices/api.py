@@ -6,6 +6,8 @@ message itself as the person receives it: ``part=text`` (the default) as
 as ``text/html`` (the e-mail's HTML part, the letter, the announcement) and
 ``part=subject`` (e-mail subject, push title) as text. It is filled for a sample
 reader unless ``placeholders=1`` asks for the approved form with ``[[...]]`` in.
+``channel=sms&provider=sms_tencent`` (or ``sms_aliyun``) answers the SMS a person
+routed to that provider gets: its approved registered template, filled.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from incidents import selectors as incident_selectors
+from notifications.channels.routing import PROVIDER_LABELS, TEMPLATE_PROVIDERS
 from notifications.models import Notice, RegulatorSubmission
 from notifications.notices import rendering, services
 from notifications.notices.pdf import notice_pdf
+from notifications.notices.provider_templates import template_preview
 from notifications.notices.selectors import notice_get, notices_require_view
 from notifications.notices.serializers import (
     NoticeEditSerializer,
@@ -104,11 +108,27 @@ class NoticePreview(APIView):
         channel, language, part = _preview_args(request, notice)
         placeholders = request.query_params.get("placeholders") == "1"
         reader = None if placeholders else rendering.sample_recipient(notice, language)
+        provider = request.query_params.get("provider", "")
+        if provider:
+            return _provider_preview(notice, channel=channel, provider=provider, language=language)
         message = rendering.render_message(
             version=notice.current_version, channel=channel, language=language, recipient=reader)
         body = {"text": message.text, "html": message.html, "subject": message.subject}[part]
         content_type = "text/html; charset=utf-8" if part == "html" else "text/plain; charset=utf-8"
         return HttpResponse(body, content_type=content_type)
+
+
+def _provider_preview(notice: Notice, *, channel: str, provider: str, language: str) -> HttpResponse:
+    """The registered template of ``provider`` filled for a sample reader (``?channel=sms&provider=``)."""
+    if channel != "sms" or provider not in TEMPLATE_PROVIDERS:
+        raise ValidationError({"provider": [f"With channel=sms, one of {', '.join(TEMPLATE_PROVIDERS)}."]})
+    text = template_preview(
+        version=notice.current_version, provider=provider, language=language,
+        personal_url=rendering.sample_recipient(notice, language).personal_url,
+    )
+    if text is None:
+        raise ValidationError({"provider": [f"{PROVIDER_LABELS[provider]} has no approved template."]})
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 class NoticePdf(APIView):

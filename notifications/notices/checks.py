@@ -7,6 +7,9 @@
 3. California (Cal. Civ. Code 1798.82(d)): the literal title and five headings,
    and no text under 10 points in HTML (the PDF export uses 10 points or more by
    construction, ``pdf.BODY_POINTS``).
+4. Mainland Chinese SMS: every template-only provider the SMS routing table
+   uses for the notice's countries has an approved template in each language
+   (``provider_templates``).
 
 Every problem is a sentence that names what is wrong, for the person fixing it.
 """
@@ -19,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from notifications.notices import rendering
+from notifications.notices import provider_templates, rendering
 from notifications.notices.requirements import ALERT, element_label, element_requirements
 
 SMS_MAX_SEGMENTS = 2
@@ -206,7 +209,7 @@ def channel_problems(version) -> list[str]:
     if notice.audience == "individuals" and {"sms", "push"} & set(notice.channels):
         problems += [_("The alert for SMS and push is empty in %(language)s.") % {"language": language}
                      for language in notice.languages if not version.text(language, ALERT).strip()]
-    return problems
+    return problems + provider_templates.template_problems(notice)
 
 
 def approval_problems(version) -> list[str]:

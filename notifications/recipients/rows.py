@@ -22,7 +22,7 @@ from incidents.rules import categories, jurisdictions
 COLUMNS = (
     "external_id", "name", "email", "phone", "postal_address", "jurisdiction", "language", "fcm_token",
     "webpush_endpoint", "webpush_p256dh", "webpush_auth", "data_categories", "is_minor", "guardian_email",
-    "guardian_phone",
+    "guardian_phone", "jpush_registration_id",
 )
 REQUIRED_COLUMNS = ("external_id", "jurisdiction")
 MAX_EXTERNAL_ID = 200
@@ -32,6 +32,8 @@ _FALSE = {"", "0", "false", "no", "n", "f"}
 _DEFAULT_LANGUAGE = {"CN": "zh-hans"}
 _validate_url = URLValidator(schemes=["https", "http"])
 _WHITESPACE = re.compile(r"\s")
+# JPush registration ids are short alphanumeric strings (e.g. 1a0018970af2b3c4d5e).
+_JPUSH_ID = re.compile(r"[0-9A-Za-z]{8,64}")
 
 
 @dataclass
@@ -155,6 +157,11 @@ def _parse_contacts(raw: dict[str, Any], *, region: str, result: ParsedRow) -> d
         result.warnings.append("fcm_token: not an FCM registration token")
     elif fcm_token:
         contact["fcm_token"] = fcm_token
+    jpush_id = _text(raw, "jpush_registration_id")
+    if jpush_id and not _JPUSH_ID.fullmatch(jpush_id):
+        result.warnings.append("jpush_registration_id: not a JPush registration id")
+    elif jpush_id:
+        contact["jpush_registration_id"] = jpush_id
     subscription, problem = _parse_webpush(raw)
     if problem:
         result.warnings.append(f"webpush: {problem}")
@@ -171,7 +178,9 @@ def _reachable(contact: dict[str, Any], *, is_minor: bool) -> bool:
         return True
     if is_minor:
         return bool(contact.get("guardian_email") or contact.get("guardian_phone"))
-    return any(contact.get(key) for key in ("email", "phone", "fcm_token", "webpush_subscription"))
+    return any(
+        contact.get(key) for key in ("email", "phone", "fcm_token", "jpush_registration_id", "webpush_subscription")
+    )
 
 
 def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:

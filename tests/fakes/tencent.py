@@ -93,7 +93,7 @@ class FakeTencentSms(FakeHTTPServer):
         self._rejections: dict[str, str] = {}
         self._outcomes: dict[str, str] = {}
         self._failures: deque[tuple[int, str]] = deque()
-        self._statuses: deque[dict] = deque()
+        self._statuses: deque[tuple[str, str, str]] = deque()
         self._calls = 0
 
     # Configuration.
@@ -114,7 +114,7 @@ class FakeTencentSms(FakeHTTPServer):
             self._failures.extend([(status, code)] * count)
 
     def finish_as(self, number: str, description: str = "DELIVRD_FAIL") -> None:
-        """Make the carrier's status for ``number`` FAIL with ``description`` (otherwise SUCCESS)."""
+        """Make the carrier's status for ``number``, when next pulled, FAIL with ``description`` (else SUCCESS)."""
         with self.lock:
             self._outcomes[number] = description
 
@@ -254,19 +254,7 @@ class FakeTencentSms(FakeHTTPServer):
                 number,
             )
             with self.lock:
-                failure = self._outcomes.get(number)
-                self._statuses.append(
-                    {
-                        "UserReceiveTime": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                        "CountryCode": "86" if number.startswith("+86") else "",
-                        "SubscriberNumber": number.removeprefix("+86"),
-                        "PhoneNumber": number,
-                        "SerialNo": status["SerialNo"],
-                        "ReportStatus": "FAIL" if failure else "SUCCESS",
-                        "Description": failure or "用户短信送达成功",
-                        "SessionContext": context,
-                    }
-                )
+                self._statuses.append((number, status["SerialNo"], context))
         return status
 
     def _pull(self, body: dict) -> Reply:
@@ -278,7 +266,21 @@ class FakeTencentSms(FakeHTTPServer):
         if not 0 < limit <= 100:
             return _error("InvalidParameterValue", "Limit must be between 1 and 100.")
         with self.lock:
-            statuses = [self._statuses.popleft() for _ in range(min(limit, len(self._statuses)))]
+            pulled = [self._statuses.popleft() for _ in range(min(limit, len(self._statuses)))]
+            # The carrier's verdict is what finish_as says by the time the status is pulled.
+            statuses = [
+                {
+                    "UserReceiveTime": datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+                    "CountryCode": "86" if number.startswith("+86") else "",
+                    "SubscriberNumber": number.removeprefix("+86"),
+                    "PhoneNumber": number,
+                    "SerialNo": serial_no,
+                    "ReportStatus": "FAIL" if number in self._outcomes else "SUCCESS",
+                    "Description": self._outcomes.get(number, "用户短信送达成功"),
+                    "SessionContext": context,
+                }
+                for number, serial_no, context in pulled
+            ]
         return json_reply(
             200, {"Response": {"PullSmsSendStatusSet": statuses, "RequestId": str(uuid.uuid4())}}
         )
