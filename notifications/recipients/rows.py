@@ -92,7 +92,9 @@ def parse_phone(value: str, *, region: str) -> str | None:
         return None
     if not (phonenumbers.is_valid_number_for_region(number, region) or phonenumbers.is_valid_number(number)):
         return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # E.164 allows 15 digits; phonenumbers accepts some longer German numbers (+49 30 000...).
+    return e164 if len(e164) <= 16 else None
 
 
 def parse_email(value: str) -> str | None:
