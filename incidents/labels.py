@@ -114,6 +114,7 @@ TRACE_STEPS = {
     "malicious": _("Malicious intent"),
     "categories": _("Data categories"),
     "definition": _("Statutory definition of covered data"),
+    "authority": _("Competent authority"),
 }
 TRACE_OUTCOMES = {
     "passed": _("passed"),

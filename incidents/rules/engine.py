@@ -301,6 +301,8 @@ def _evaluate_target(rule: Rule, duty: Duty, target: _Target, gate_steps: list[C
                      ctx: _Context) -> Obligation | NotRequired:
     tests = _tests(rule, duty, target, ctx)
     steps = gate_steps + tests
+    if target.why:
+        steps.append(Check("authority", checks.PASSED, f"{target.why}: {_authority_name(target.authority, target)}"))
     passed = [test.detail for test in tests if test.outcome == checks.PASSED]
     failed = [test for test in tests if test.outcome == checks.FAILED]
     applies = not failed if duty.match == "all" else (not tests or bool(passed))

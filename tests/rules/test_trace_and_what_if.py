@@ -61,6 +61,14 @@ def test_a_safe_harbour_that_lifts_a_duty_is_the_last_step_of_its_trace():
     assert trace["facts"] == {"role": "controller", "encrypted": True, "key_compromised": False}
 
 
+def test_the_trace_says_why_the_lead_authority_receives_the_gdpr_notification():
+    answer = plan_answer({"aware_at": "2026-03-27T10:00:00+01:00", "affected": {"DE": 1200, "FR": 30},
+                          "data_categories": ["name"], "risk": "medium", "eu_main_establishment": "IE"}, explain=True)
+    steps = _entry(answer, "obligations", "EU:supervisory_authority")["trace"]["steps"]
+    assert steps[-1]["step"] == "authority"
+    assert steps[-1]["detail"].startswith("lead authority: main establishment in IE: ")
+
+
 def test_japan_traces_the_malicious_flag_among_the_tests_of_any():
     answer = plan_answer({
         "aware_at": "2026-04-03T10:00:00+09:00", "affected": {"JP": 1}, "data_categories": ["name"],
