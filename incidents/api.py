@@ -169,6 +169,17 @@ class IncidentLawEnforcementDelays(APIView):
         return Response(LawEnforcementDelaySerializer(delay).data, status=status.HTTP_201_CREATED)
 
 
+class LawEnforcementDelayConfirm(APIView):
+    """Legal confirms a delay a responder recorded: only then do the deadlines it pauses move."""
+
+    @extend_schema(request=None, responses={200: LawEnforcementDelaySerializer, 403: OpenApiTypes.OBJECT,
+                                            409: OpenApiTypes.OBJECT})
+    def post(self, request, ref: str, pk: int):
+        delay = selectors.law_enforcement_delay_get(user=request.user, ref=ref, pk=pk)
+        delay = services.law_enforcement_delay_confirm(actor=request.user, delay=delay)
+        return Response(LawEnforcementDelaySerializer(delay).data)
+
+
 class ObligationsPlan(APIView):
     """The planner: facts in, plan out; ``explain`` adds each decision's trace, ``what_if`` the changes
     one fact would make. Nothing is stored."""

@@ -357,12 +357,22 @@ class LawEnforcementDelay(models.Model):
     ends_at = models.DateTimeField(help_text="End of the requested delay (an oral request lasts at most 30 days).")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The lawyer who confirmed the delay; until then no deadline moves.",
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at"]
+        permissions = [("confirm_lawenforcementdelay", "Can confirm a law-enforcement delay (moves deadlines)")]
 
     def __str__(self) -> str:
         return f"{self.agency}: {self.starts_at:%Y-%m-%d} to {self.ends_at:%Y-%m-%d}"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None
 
 
 # SMS providers a route may name: Tencent Cloud SMS, Alibaba Cloud SMS (both send registered

@@ -145,7 +145,7 @@ def _delay_extension(incident: Incident, start: datetime | None, due: datetime |
     if start is None or due is None:
         return timedelta(0)
     total = timedelta(0)
-    for delay in incident.law_enforcement_delays.all():
+    for delay in incident.law_enforcement_delays.filter(confirmed_at__isnull=False):
         overlap = min(delay.ends_at, due + total) - max(delay.starts_at, start)
         if overlap > timedelta(0):
             total += overlap

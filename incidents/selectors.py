@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import F
 from django.shortcuts import get_object_or_404
 
-from incidents.models import Incident, Obligation, OrganisationProfile
+from incidents.models import Incident, LawEnforcementDelay, Obligation, OrganisationProfile
 from incidents.obligations import incident_engine_facts
 from incidents.rules.answer import facts_answer
 from incidents.rules.engine import NotRequired, plan
@@ -51,6 +51,11 @@ def obligation_get(*, user, pk: int) -> Obligation:
     if not user.has_perm("incidents.view_obligation"):
         raise PermissionDenied("You need the permission 'incidents.view_obligation' to see obligations.")
     return get_object_or_404(Obligation.objects.select_related("incident"), pk=pk)
+
+
+def law_enforcement_delay_get(*, user, ref: str, pk: int) -> LawEnforcementDelay:
+    return get_object_or_404(LawEnforcementDelay.objects.select_related("incident", "recorded_by"),
+                             incident=incident_get(user=user, ref=ref), pk=pk)
 
 
 def organisation_profile(*, user) -> OrganisationProfile:

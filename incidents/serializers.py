@@ -170,6 +170,9 @@ class LawEnforcementDelaySerializer(serializers.Serializer):
     statement = serializers.CharField()
     starts_at = OffsetDateTimeField()
     ends_at = OffsetDateTimeField()
+    id = serializers.IntegerField(read_only=True)
+    confirmed_by = serializers.CharField(source="confirmed_by.username", read_only=True, allow_null=True)
+    confirmed_at = serializers.DateTimeField(read_only=True, allow_null=True)
 
 
 class OrganisationProfileSerializer(serializers.Serializer):

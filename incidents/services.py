@@ -51,6 +51,8 @@ EDITABLE_FIELDS = (
 # used to reach the database and fail there.
 MAX_PEOPLE = 2_000_000_000
 
+CONFIRM_DELAY = "incidents.confirm_lawenforcementdelay"
+
 def _require(actor, permission: str) -> None:
     if not actor.has_perm(permission):
         raise PermissionDenied(_("You need the permission %(permission)r to do this.") % {"permission": permission})
@@ -297,6 +299,8 @@ def law_enforcement_delay_record(
     """Record a documented law-enforcement delay request; it pauses only the clocks whose law allows it.
 
     An oral request lasts at most 30 days (45 CFR 164.412(b)); a written one as long as it states.
+    Deadlines move only once legal confirms the delay: recorded by a lawyer (``confirm_lawenforcementdelay``)
+    it is confirmed at once, recorded by a responder it waits for ``law_enforcement_delay_confirm``.
     """
     _require(actor, "incidents.change_incident")
     errors: dict[str, list[str]] = {}
@@ -312,15 +316,42 @@ def law_enforcement_delay_record(
     if errors:
         raise ValidationError(errors)
     locked = _lock(incident)
+    confirmed = actor.has_perm(CONFIRM_DELAY)
     delay = LawEnforcementDelay.objects.create(
         incident=locked, agency=agency, official=official, form=form, statement=statement.strip(),
         starts_at=starts_at, ends_at=ends_at, recorded_by=actor,
+        confirmed_by=actor if confirmed else None, confirmed_at=timezone.now() if confirmed else None,
     )
     audit_record(
         actor=actor, action="incident.law_enforcement_delay", incident=locked,
-        payload={"agency": agency, "official": official, "form": form, "starts_at": starts_at, "ends_at": ends_at},
+        payload={"delay": delay.pk, "agency": agency, "official": official, "form": form, "starts_at": starts_at,
+                 "ends_at": ends_at, "confirmed": confirmed},
     )
-    obligations_recompute(actor=actor, incident=locked, reason=f"law-enforcement delay requested by {agency}")
+    if confirmed:
+        obligations_recompute(actor=actor, incident=locked, reason=f"law-enforcement delay requested by {agency}")
+    return delay
+
+
+@transaction.atomic
+def law_enforcement_delay_confirm(*, actor, delay: LawEnforcementDelay) -> LawEnforcementDelay:
+    """Legal confirms a delay a responder recorded; the clocks its law allows move now.
+
+    Raises PermissionDenied without ``confirm_lawenforcementdelay`` and Conflict when already confirmed.
+    """
+    _require(actor, CONFIRM_DELAY)
+    locked = _lock(delay.incident)
+    delay = LawEnforcementDelay.objects.select_for_update().get(pk=delay.pk)
+    if delay.confirmed:
+        raise Conflict(_("This law-enforcement delay was already confirmed."))
+    delay.confirmed_by, delay.confirmed_at = actor, timezone.now()
+    delay.save(update_fields=["confirmed_by", "confirmed_at"])
+    audit_record(
+        actor=actor, action="incident.law_enforcement_delay_confirmed", incident=locked,
+        payload={"delay": delay.pk, "agency": delay.agency, "recorded_by": delay.recorded_by.get_username()},
+    )
+    obligations_recompute(
+        actor=actor, incident=locked, reason=f"law-enforcement delay requested by {delay.agency}, confirmed by legal"
+    )
     return delay
 
 

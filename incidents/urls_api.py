@@ -17,6 +17,10 @@ urlpatterns = [
         "incidents/<str:ref>/law-enforcement-delays/", api.IncidentLawEnforcementDelays.as_view(),
         name="api-incident-law-enforcement-delays",
     ),
+    path(
+        "incidents/<str:ref>/law-enforcement-delays/<int:pk>/confirm/", api.LawEnforcementDelayConfirm.as_view(),
+        name="api-incident-law-enforcement-delay-confirm",
+    ),
     path("obligations/plan/", api.ObligationsPlan.as_view(), name="api-obligations-plan"),
     path("obligations/<int:pk>/met/", api.ObligationStatusChange.as_view(change="met"), name="api-obligation-met"),
     path(

@@ -299,8 +299,21 @@ def law_enforcement_delay(request, ref: str):
         request, incident=incident, bound_key="delay",
         form=LawEnforcementDelayForm(request.POST, prefix="delay", zone=request.zone_name),
         act=partial(services.law_enforcement_delay_record, incident=incident),
-        success=_("Law-enforcement delay recorded; the clocks its law allows are paused."), anchor="obligations",
+        success=_("Law-enforcement delay recorded. Deadlines move once legal has confirmed it."), anchor="obligations",
     )
+
+
+@login_required
+@require_POST
+def law_enforcement_delay_confirm(request, ref: str, pk: int):
+    delay = selectors.law_enforcement_delay_get(user=request.user, ref=ref, pk=pk)
+    try:
+        services.law_enforcement_delay_confirm(actor=request.user, delay=delay)
+    except (Conflict, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Law-enforcement delay confirmed; the clocks its law allows are paused."))
+    return _back_to(delay.incident, "law-enforcement")
 
 
 @login_required

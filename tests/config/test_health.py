@@ -37,6 +37,8 @@ def test_readyz_reports_each_dependency(client):
 
 
 def test_readyz_is_unavailable_naming_the_broker_when_it_does_not_answer(client, monkeypatch):
+    # Celery prefers the CELERY_BROKER_URL environment variable (set by the integration run) to its conf.
+    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
     monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
     answer = client.get("/readyz")
     assert answer.status_code == 503

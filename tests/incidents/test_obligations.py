@@ -8,7 +8,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -99,15 +99,34 @@ def test_notifying_individuals_starts_the_california_attorney_general_clock(brea
     assert attorney_general.clock_fact == "individual_notice_sent_at"
 
 
-def test_a_law_enforcement_delay_pauses_only_the_clocks_whose_law_allows_it(breach, responder):
+def test_a_law_enforcement_delay_pauses_only_the_clocks_whose_law_allows_it(breach, legal):
     services.law_enforcement_delay_record(
-        actor=responder, incident=breach, agency="FBI San Francisco", form="written",
+        actor=legal, incident=breach, agency="FBI San Francisco", form="written",
         statement="Notice would impede the investigation.",
         starts_at=datetime(2026, 3, 28, tzinfo=UTC), ends_at=datetime(2026, 4, 7, tzinfo=UTC),
     )
     assert duty(breach, "US-CA", "individuals").due_at == datetime(2026, 5, 7, 6, 59, 59, tzinfo=UTC)
     assert duty(breach, "EU", "regulator").due_at == datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
     assert breach.audit_events.filter(action="incident.law_enforcement_delay").exists()
+
+
+def test_a_responders_law_enforcement_delay_moves_no_deadline_until_legal_confirms_it(breach, responder, legal):
+    before = duty(breach, "US-CA", "individuals").due_at
+    delay = services.law_enforcement_delay_record(
+        actor=responder, incident=breach, agency="FBI San Francisco", form="written",
+        statement="Notice would impede the investigation.",
+        starts_at=datetime(2026, 3, 28, tzinfo=UTC), ends_at=datetime(2026, 4, 7, tzinfo=UTC),
+    )
+    assert not delay.confirmed
+    assert duty(breach, "US-CA", "individuals").due_at == before
+    with pytest.raises(PermissionDenied):
+        services.law_enforcement_delay_confirm(actor=responder, delay=delay)
+    services.law_enforcement_delay_confirm(actor=legal, delay=delay)
+    assert duty(breach, "US-CA", "individuals").due_at == datetime(2026, 5, 7, 6, 59, 59, tzinfo=UTC)
+    confirmed = breach.audit_events.get(action="incident.law_enforcement_delay_confirmed")
+    assert confirmed.actor == legal and confirmed.payload["recorded_by"] == responder.username
+    with pytest.raises(Conflict):
+        services.law_enforcement_delay_confirm(actor=legal, delay=delay)
 
 
 def test_an_oral_law_enforcement_delay_is_capped_at_30_days(breach, responder):

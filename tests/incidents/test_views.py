@@ -215,6 +215,26 @@ def test_a_law_enforcement_delay_recorded_in_the_page_pauses_californias_clock(c
     assert "Law-enforcement delay recorded" in page and "FBI" in page
 
 
+def test_legal_confirms_a_responders_delay_in_the_page(client, responder, legal, incident):
+    client.force_login(responder)
+    california = incident.obligations.get(jurisdiction="US-CA", audience="individuals")
+    before = california.due_at
+    page = client.post(f"/incidents/{incident.ref}/law-enforcement-delays/", {
+        "delay-agency": "FBI", "delay-form": "written", "delay-statement": "Notice would impede the investigation.",
+        "delay-starts_at": "2026-03-28T00:00", "delay-starts_at_zone": "UTC",
+        "delay-ends_at": "2026-04-07T00:00", "delay-ends_at_zone": "UTC",
+    }, follow=True).content.decode()
+    assert "Awaiting legal confirmation" in page and "Confirm this delay" not in page
+    california.refresh_from_db()
+    assert california.due_at == before
+    delay = incident.law_enforcement_delays.get()
+    client.force_login(legal)
+    page = client.post(f"/incidents/{incident.ref}/law-enforcement-delays/{delay.pk}/confirm/", follow=True)
+    assert "Law-enforcement delay confirmed" in page.content.decode()
+    california.refresh_from_db()
+    assert california.due_at > before
+
+
 def test_reopening_from_the_page_needs_the_new_facts(client, legal, responder, incident):
     services.incident_transition(actor=responder, incident=incident, name="contain", reason="Isolated.")
     incident.refresh_from_db()
