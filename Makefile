@@ -41,10 +41,12 @@ integration: $(VENV)/.installed
 
 # Fan-out benchmark on PostgreSQL + Redis with real workers and the local fakes (BENCHMARKS.md).
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS=--fanout-seconds=900 for a partial fan-out.
+# MIX=cn: the CN-heavy mix (80% mainland China through Tencent Cloud SMS and JPush).
 N ?= 100000
+MIX ?= global
 BENCH_ARGS ?=
 bench: $(VENV)/.installed
-	$(BIN)/python bench/fanout.py --recipients $(N) --record $(BENCH_ARGS)
+	$(BIN)/python bench/fanout.py --recipients $(N) --mix $(MIX) --record $(BENCH_ARGS)
 
 diagram: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py graph_transitions -o docs/incident-states.png incidents.Incident

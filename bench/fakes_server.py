@@ -19,9 +19,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.fakes.aliyun import FakeAliyunSms  # noqa: E402
+from tests.fakes.jpush import FakeJPush  # noqa: E402
 from tests.fakes.push import FakeFCM  # noqa: E402
 from tests.fakes.smtp import FakeSMTPServer  # noqa: E402
+from tests.fakes.tencent import FakeTencentSms  # noqa: E402
 from tests.fakes.twilio import FakeTwilio  # noqa: E402
+
+# The mainland templates the CN-heavy mix sends (bench/scenario.py records the same in Breachline).
+BASE_URL = "https://bench.test"
+TENCENT_TEMPLATE = ("2105873", "您的个人信息可能受到安全事件{1}影响（{2}），详情请查看：" + BASE_URL + "/n/{3}/")
+ALIYUN_TEMPLATE = ("SMS_480215001", "您的个人信息可能受到安全事件${ref}影响（${day}），详情请查看：" + BASE_URL + "/n/${key}/")
 
 FAKES: dict[str, object] = {}
 
@@ -59,8 +67,13 @@ def main() -> None:
         FakeSMTPServer(keep_messages=False) as smtp,
         FakeTwilio(keep_messages=False) as twilio,
         FakeFCM(keep_messages=False) as fcm,
+        FakeTencentSms(keep_messages=False) as tencent,
+        FakeAliyunSms(keep_messages=False) as aliyun,
+        FakeJPush(keep_messages=False) as jpush,
     ):
-        FAKES.update(email=smtp, sms=twilio, push=fcm)
+        FAKES.update(email=smtp, sms=twilio, push=fcm, sms_tencent=tencent, sms_aliyun=aliyun, push_jpush=jpush)
+        tencent.register_template(*TENCENT_TEMPLATE)
+        aliyun.register_template(*ALIYUN_TEMPLATE)
         stats = ThreadingHTTPServer(("127.0.0.1", 0), StatsHandler)
         threading.Thread(target=stats.serve_forever, daemon=True).start()
         config = {
@@ -72,6 +85,19 @@ def main() -> None:
             "FCM_PROJECT_ID": fcm.project_id,
             "FCM_CREDENTIALS_FILE": str(fcm.write_service_account(workdir / "fcm.json")),
             "FCM_API_BASE_URL": fcm.base_url,
+            "TENCENT_SMS_SECRET_ID": tencent.secret_id,
+            "TENCENT_SMS_SECRET_KEY": tencent.secret_key,
+            "TENCENT_SMS_SDK_APP_ID": tencent.sdk_app_id,
+            "TENCENT_SMS_SIGN_NAME": tencent.sign_name,
+            "TENCENT_SMS_ENDPOINT": tencent.base_url,
+            "ALIYUN_SMS_ACCESS_KEY_ID": aliyun.access_key_id,
+            "ALIYUN_SMS_ACCESS_KEY_SECRET": aliyun.access_key_secret,
+            "ALIYUN_SMS_SIGN_NAME": aliyun.sign_name,
+            "ALIYUN_SMS_ENDPOINT": aliyun.base_url,
+            "JPUSH_APP_KEY": jpush.app_key,
+            "JPUSH_MASTER_SECRET": jpush.master_secret,
+            "JPUSH_ENDPOINT": jpush.base_url,
+            "BREACHLINE_BASE_URL": BASE_URL,
             "STATS_URL": f"http://127.0.0.1:{stats.server_address[1]}/stats",
         }
         print(json.dumps(config), flush=True)

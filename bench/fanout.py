@@ -3,7 +3,7 @@
     make bench N=100000          # or: .venv/bin/python bench/fanout.py --recipients 20000
 
 Runs on PostgreSQL and Redis (a database of its own, ``breachline_bench``, made
-afresh; Redis database 2) with real Celery workers and the local fakes in a
+afresh; Redis database 2, or --redis-db) with real Celery workers and the local fakes in a
 process of their own. Prints import rows/s, deliveries/s, p50/p99 from queueing
 to provider acceptance, peak RSS of every process, the messages the fakes
 received against those expected, and, timed in the same run, PostgreSQL COPY of
@@ -11,6 +11,12 @@ the same CSV and a bare loop sending to the same fakes, with our figures as
 ratios of those. ``--record`` appends the results to BENCHMARKS.md.
 
 Rate limits are off (0) for the run: with them on, the figure measured would be the setting.
+
+``--mix cn`` (``make bench MIX=cn``) is the CN-heavy mix: 80 % of the people live in mainland China
+with a +86 mobile, their SMS goes through Tencent Cloud SMS with the registered template (the
+organisation's route: Tencent, Alibaba, Twilio) and half of them have a JPush registration id; the
+bare loop then sends the same mix through the same SDKs (Tencent for +86, Twilio for the rest, JPush
+for JPush ids, FCM for the rest).
 """
 
 from __future__ import annotations
@@ -37,7 +43,13 @@ sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 CELERY = str(Path(sys.executable).with_name("celery"))
 JURISDICTIONS = ("US-CA", "DE", "FR", "GB", "US-NY")
-CSV_COLUMNS = ["external_id", "name", "email", "phone", "jurisdiction", "language", "fcm_token", "data_categories"]
+CSV_COLUMNS = [
+    "external_id", "name", "email", "phone", "jurisdiction", "language", "fcm_token", "data_categories",
+    "jpush_registration_id",
+]
+# In the CN-heavy mix, 8 people in 10 live in mainland China.
+CN_SHARE = 10
+CN_PER_SHARE = 8
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,7 +58,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=2, help="worker processes (default: 2, one per core)")
     parser.add_argument("--bare-sample", type=int, default=5000, help="messages per channel in the bare loop")
     parser.add_argument("--database", default="breachline_bench")
+    parser.add_argument("--redis-db", type=int, default=2, help="Redis database for the broker (flushed first)")
     parser.add_argument("--record", action="store_true", help="append the results to BENCHMARKS.md")
+    parser.add_argument("--mix", choices=["global", "cn"], default="global",
+                        help="global: US, DE, FR, GB (the default); cn: 80%% mainland China (Tencent, JPush)")
     parser.add_argument("--timeout", type=float, default=4 * 3600)
     parser.add_argument(
         "--fanout-seconds", type=float, default=0,
@@ -73,9 +88,12 @@ def bench_env(args, fakes: dict[str, str]) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(48),
         "FIELD_ENCRYPTION_KEYS": secrets.token_urlsafe(32),
         "FIELD_HASH_KEY": secrets.token_urlsafe(32),
+        "AUDIT_CHAIN_KEYS": secrets.token_urlsafe(32),
         "BREACHLINE_VAR_DIR": str(ROOT / "var" / "bench"),
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
-        "CELERY_BROKER_URL": "redis://127.0.0.1:6379/2",
+        "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
+        # DEBUG off refuses to start without HTTPS set up; the bench serves no HTTP at all.
+        "BEHIND_TLS_PROXY": "true",
         "CELERY_TASK_DEFAULT_QUEUE": "bench",
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "DEFAULT_FROM_EMAIL": "Breachline Bench <privacy@bench.test>",
@@ -83,6 +101,9 @@ def bench_env(args, fakes: dict[str, str]) -> dict[str, str]:
         "EMAIL_RATE_PER_SECOND": "0",
         "SMS_RATE_PER_SECOND": "0",
         "PUSH_RATE_PER_SECOND": "0",
+        "TENCENT_SMS_RATE_PER_SECOND": "0",
+        "ALIYUN_SMS_RATE_PER_SECOND": "0",
+        "JPUSH_RATE_PER_SECOND": "0",
         "PROVIDER_TIMEOUT_SECONDS": "30",
         "LOG_LEVEL": "WARNING",
         **{key: value for key, value in fakes.items() if key != "STATS_URL"},
@@ -106,17 +127,24 @@ def manage(*arguments: str, env: dict[str, str], measure: Path | None = None) ->
     )
 
 
-def write_csv(path: Path, count: int) -> None:
+def is_cn(index: int, mix: str) -> bool:
+    return mix == "cn" and index % CN_SHARE < CN_PER_SHARE
+
+
+def write_csv(path: Path, count: int, mix: str = "global") -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for index in range(count):
             exchange, line = divmod(index, 10_000)
+            cn = is_cn(index, mix)
             writer.writerow([
                 f"P{index:08d}", f"Person {index}", f"person{index}@example.org",
-                f"+1415{200 + exchange:03d}{line:04d}",
-                JURISDICTIONS[index % len(JURISDICTIONS)], "zh-hans" if index % 10 == 0 else "en",
+                f"+86138{index:08d}" if cn else f"+1415{200 + exchange:03d}{line:04d}",
+                "CN" if cn else JURISDICTIONS[index % len(JURISDICTIONS)],
+                "zh-hans" if cn or index % 10 == 0 else "en",
                 f"fcm-token-{index:08d}-{'x' * 40}", "email_address;password",
+                f"1a0018970af{index:08d}" if cn and index % 2 == 0 else "",
             ])
 
 
@@ -197,22 +225,41 @@ def reset_fakes(url: str) -> None:
     requests.post(url, timeout=10).raise_for_status()
 
 
-def bare_loop(sample: int) -> float:
-    """Messages per second sending ``sample`` messages per channel, one after another, in one process."""
+def bare_loop(sample: int, mix: str = "global") -> float:
+    """Messages per second sending ``sample`` messages per channel, one after another, in one process,
+    each straight through its provider's transport (in the CN mix: Tencent or Twilio, JPush or FCM)."""
     from notifications.channels.base import OutboundMessage, transport_for
 
     text = "There is an important notice about your account: https://bench.test/n/abcdef"
+    transports = {name: transport_for(name) for name in ("email", "sms_twilio", "fcm")}
+    if mix == "cn":
+        transports.update({name: transport_for(name) for name in ("sms_tencent", "push_jpush")})
+    params = {"1": "INC-2026-0001", "2": "2026年3月26日"}
     started = time.perf_counter()
     for channel in ("email", "sms", "push"):
-        with transport_for(channel) as transport:
-            for index in range(sample):
-                address = {
-                    "email": f"bare{index}@example.org",
-                    "sms": f"+1650{200 + index // 10_000:03d}{index % 10_000:04d}",
-                    "push": f"bare-token-{index:08d}",
-                }[channel]
-                transport.send(OutboundMessage(to_address=address, text=text, subject="Important notice"))
-    return 3 * sample / (time.perf_counter() - started)
+        for index in range(sample):
+            cn = is_cn(index, mix)
+            if channel == "email":
+                name, message = "email", OutboundMessage(to_address=f"bare{index}@example.org", text=text,
+                                                         subject="Important notice")
+            elif channel == "sms" and cn:
+                name, message = "sms_tencent", OutboundMessage(
+                    to_address=f"+86139{index:08d}", text=text, template="2105873",
+                    template_params={**params, "3": f"bare{index:08d}"})
+            elif channel == "sms":
+                name, message = "sms_twilio", OutboundMessage(
+                    to_address=f"+1650{200 + index // 10_000:03d}{index % 10_000:04d}", text=text)
+            elif cn and index % 2 == 0:
+                name, message = "push_jpush", OutboundMessage(to_address=f"bare{index:08d}", text=text,
+                                                              subject="Important notice")
+            else:
+                name, message = "fcm", OutboundMessage(to_address=f"bare-token-{index:08d}", text=text,
+                                                       subject="Important notice")
+            transports[name].send(message)
+    elapsed = time.perf_counter() - started
+    for transport in transports.values():
+        transport.close()
+    return 3 * sample / elapsed
 
 
 # The run.
@@ -283,18 +330,20 @@ def run(args) -> dict:
     workdir.mkdir(parents=True, exist_ok=True)
     fakes_process, fakes = start_fakes()
     env = bench_env(args, fakes)
-    results: dict = {"recipients": args.recipients, "concurrency": args.concurrency}
+    results: dict = {"recipients": args.recipients, "concurrency": args.concurrency, "mix": args.mix}
     worker = None
     try:
         recreate_database(args.database)
         manage("migrate", "--noinput", env=env)
-        subprocess.run(["redis-cli", "-n", "2", "flushdb"], check=True, capture_output=True)
+        subprocess.run(["redis-cli", "-n", str(args.redis_db), "flushdb"], check=True, capture_output=True)
         setup_django(env)
-        from bench.scenario import approved_notice, bench_incident
+        from bench.scenario import approved_notice, bench_incident, china_route
 
         incident = bench_incident()
-        path = workdir / f"people-{args.recipients}.csv"
-        write_csv(path, args.recipients)
+        if args.mix == "cn":
+            china_route()
+        path = workdir / f"people-{args.recipients}-{args.mix}.csv"
+        write_csv(path, args.recipients, args.mix)
         results["copy_seconds"] = time_copy(path, args.database)
         rss_file = workdir / "import.rss"
         started = time.perf_counter()
@@ -314,7 +363,7 @@ def run(args) -> dict:
         results["expected"] = expected_per_channel(notice.pk)
         results["p50_seconds"], results["p99_seconds"] = latency_percentiles(notice.pk)
         reset_fakes(fakes["STATS_URL"])
-        results["bare_loop_per_second"] = bare_loop(min(args.bare_sample, args.recipients))
+        results["bare_loop_per_second"] = bare_loop(min(args.bare_sample, args.recipients), args.mix)
         results["rss_bench_kib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         results["rss_fakes_kib"] = peak_rss_kib(fakes_process.pid)
     finally:
@@ -390,6 +439,13 @@ def report(results: dict) -> str:
             f"{channel}: expected {expected.get(channel, 0):,}, fakes received {got.get('total', 0):,} "
             f"for {got.get('distinct', 0):,} distinct people"
         )
+    if results["mix"] == "cn":
+        lines[0] += "; mix: 80% mainland China"
+        for channel in ("sms", "push"):
+            providers = {"sms": ("sms_tencent", "sms_aliyun", "sms"), "push": ("push_jpush", "push")}[channel]
+            lines.append(f"{channel} by provider: " + ", ".join(
+                f"{name} {received.get(name, {}).get('total', 0):,} ({received.get(name, {}).get('distinct', 0):,} people)"
+                for name in providers))
     return "\n".join(lines)
 
 
@@ -398,10 +454,12 @@ def record(text: str, args) -> None:
     header = "" if path.exists() else "# Benchmarks\n\n## Results (newest last)\n"
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     extra = f"--fanout-seconds={args.fanout_seconds:g}" if args.fanout_seconds else ""
+    mix = " MIX=cn" if args.mix == "cn" else ""
+    title = ", CN-heavy mix" if args.mix == "cn" else ""
     entry = (
-        f"\n## {args.recipients:,} recipients, {stamp}\n\n"
-        f"Command: `make bench N={args.recipients}{extra and f' BENCH_ARGS={extra}'}` "
-        f"(`.venv/bin/python bench/fanout.py --recipients {args.recipients}{extra and ' ' + extra}`)\n"
+        f"\n## {args.recipients:,} recipients{title}, {stamp}\n\n"
+        f"Command: `make bench N={args.recipients}{mix}{extra and f' BENCH_ARGS={extra}'}` "
+        f"(`.venv/bin/python bench/fanout.py --recipients {args.recipients}{mix and ' --mix cn'}{extra and ' ' + extra}`)\n"
         f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python {platform.python_version()}\n\n"
         f"```\n{text}\n```\n"
     )

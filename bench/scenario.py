@@ -7,8 +7,10 @@ from datetime import UTC, datetime
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
+from bench.fakes_server import ALIYUN_TEMPLATE, TENCENT_TEMPLATE
 from incidents import services
-from notifications.models import Notice, NoticeVersion
+from incidents.models import OrganisationProfile
+from notifications.models import Notice, NoticeVersion, ProviderTemplate
 from notifications.notices import drafting, rendering
 from notifications.notices.requirements import drafted_codes, element_requirements
 
@@ -49,3 +51,18 @@ def approved_notice(incident) -> Notice:
     version.approved_by, version.approved_at = author, timezone.now()
     version.save()
     return notice
+
+
+def china_route() -> None:
+    """The organisation's mainland route and the templates the fakes registered, approved."""
+    OrganisationProfile.objects.create(
+        legal_name="Bench Org", dpo_name="DPO", dpo_email="dpo@bench.test",
+        sms_routes=[{"country": "CN", "prefix": "+861", "providers": ["sms_tencent", "sms_aliyun", "sms_twilio"]}],
+    )
+    for provider, (code, text), parameters in (
+        ("sms_tencent", TENCENT_TEMPLATE, {"1": "reference", "2": "date", "3": "link"}),
+        ("sms_aliyun", ALIYUN_TEMPLATE, {"ref": "reference", "day": "date", "key": "link"}),
+    ):
+        ProviderTemplate.objects.create(
+            provider=provider, code=code, language="zh-hans", text=text, parameters=parameters, status="approved"
+        )
