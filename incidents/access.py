@@ -1,4 +1,5 @@
-"""Who may come in: expiring API tokens, lockout after failed logins, and the audit of every attempt.
+"""Who may come in, and what they do in the admin: expiring API tokens, lockout after failed logins,
+and the audit of every attempt and of every admin addition, change and deletion.
 
 Tokens are django-rest-knox tokens: stored hashed, valid for ``API_TOKEN_TTL_HOURS``, revocable one at a
 time, and all revoked when the user's password changes. Failed logins on the login page and on the token
@@ -11,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models.signals import pre_save
+from django.db.models.signals import post_save, pre_save
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -99,8 +101,24 @@ def _revoke_tokens_on_password_change(sender, instance, raw: bool = False, **kwa
     audit_record(actor=instance, action="auth.password_changed", payload={"tokens_revoked": revoked})
 
 
+ADMIN_ACTIONS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
+
+
+def _audit_admin_action(sender, instance: LogEntry, created: bool = False, raw: bool = False, **kwargs) -> None:
+    """Every addition, change and deletion made in the Django admin also goes on the audit chain."""
+    if not created or raw:
+        return
+    audit_record(
+        actor=instance.user, action=ADMIN_ACTIONS.get(instance.action_flag, "admin.action"),
+        payload={"model": instance.content_type.model_class()._meta.label if instance.content_type else "",
+                 "object_id": instance.object_id or "", "object": instance.object_repr[:200],
+                 "change": instance.get_change_message()[:500]},
+    )
+
+
 def connect_receivers() -> None:
-    """Wire the login audit and the token rotation (called once from the app's ready())."""
+    """Wire the login and admin audit and the token rotation (called once from the app's ready())."""
+    post_save.connect(_audit_admin_action, sender=LogEntry, dispatch_uid="breachline.audit_admin")
     user_logged_in.connect(_audit_login, dispatch_uid="breachline.audit_login")
     user_login_failed.connect(_audit_login_failed, dispatch_uid="breachline.audit_login_failed")
     pre_save.connect(_revoke_tokens_on_password_change, sender=get_user_model(), dispatch_uid="breachline.rotate")

@@ -32,7 +32,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 GENESIS = "0" * 64
@@ -206,6 +206,17 @@ def audit_record(
         },
     )
     return event
+
+
+def audit_export(*, actor, incident, export: str, rows: int, details: dict[str, Any] | None = None) -> AuditEvent:
+    """Record that ``actor`` exported decrypted personal data of ``incident``: which export and how many
+    rows, never the data itself. Takes the incident's row lock, as every writer of its chain does."""
+    with transaction.atomic():
+        locked = type(incident).objects.select_for_update().get(pk=incident.pk)
+        return audit_record(
+            actor=actor, action="personal_data.exported", incident=locked,
+            payload={"export": export, "rows": rows, **(details or {})},
+        )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from incidents.audit import audit_export
 from notifications.delivery import announcements, evidence, letters, sending
 from notifications.models import Notice
 
@@ -86,6 +87,10 @@ class CsvRenderer(BaseRenderer):
         return str(data).encode()
 
 
+# Spreadsheets guess the encoding of a CSV without one and garble names in other scripts.
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
 class NoticeLettersCsv(APIView):
     """GET: the mail house's merge file of people flagged for a printed letter (names and addresses)."""
 
@@ -96,7 +101,9 @@ class NoticeLettersCsv(APIView):
         notice = _notice(request, pk, EXPORT_PERMISSION)
         if not request.user.has_perm(CONTACT_PERMISSION):
             raise PermissionDenied(f"You need the permission '{CONTACT_PERMISSION}' to see postal addresses.")
-        response = StreamingHttpResponse(evidence.letters_csv_rows(notice=notice), content_type="text/csv")
+        audit_export(actor=request.user, incident=notice.incident, export="letters.csv",
+                     rows=evidence.letters_count(notice=notice), details={"notice": notice.pk})
+        response = StreamingHttpResponse(evidence.letters_csv_rows(notice=notice), content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-letters.csv"'
         return response
 
@@ -139,7 +146,9 @@ class NoticeDeliveriesCsv(APIView):
     @extend_schema(responses={(200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request, pk: int):
         notice = _notice(request, pk, EXPORT_PERMISSION)
-        response = StreamingHttpResponse(evidence.deliveries_csv_rows(notice=notice), content_type="text/csv")
+        audit_export(actor=request.user, incident=notice.incident, export="deliveries.csv",
+                     rows=notice.deliveries.count(), details={"notice": notice.pk})
+        response = StreamingHttpResponse(evidence.deliveries_csv_rows(notice=notice), content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="notice-{notice.pk}-deliveries.csv"'
         return response
 

@@ -144,6 +144,11 @@ def letter_deliveries(*, notice: Notice) -> Iterator[Delivery]:
             yield delivery
 
 
+def letters_count(*, notice: Notice) -> int:
+    """How many people the letters export holds (one line each), counted in the database."""
+    return Delivery.objects.filter(notice=notice, needs_printed_letter=True).values("recipient_id").distinct().count()
+
+
 LETTER_COLUMNS = ["external_id", "name", "postal_address", "language", "personal_url", "jurisdiction", "delivery_id"]
 
 

@@ -18,6 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from incidents import selectors
+from incidents.audit import audit_export
 from notifications.models.recipient import Recipient
 from notifications.recipients.importing import recipients_import_upload
 from notifications.recipients.reading import ImportFormatError
@@ -72,6 +73,9 @@ class IncidentRecipients(ListAPIView):
 
     def list(self, request, *args, **kwargs):
         response = super().list(request, *args, **kwargs)
+        if self.get_serializer_class() is RecipientContactSerializer:
+            audit_export(actor=request.user, incident=self.incident, export="recipients",
+                         rows=len(response.data["results"]), details={"query": request.GET.urlencode()[:200]})
         response.data["populations"] = population_counts(self.incident)
         return response
 

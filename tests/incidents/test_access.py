@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.auth.models import User
 from django.utils import timezone
 
 from incidents.audit import AuditEvent
@@ -79,3 +80,15 @@ def test_a_successful_page_login_is_audited(client, responder):
     client.post("/accounts/login/", {"username": responder.username, "password": PASSWORD})
     login = AuditEvent.objects.get(incident=None, action="auth.login")
     assert login.actor == responder and login.payload["via"] == "session"
+
+
+def test_a_deletion_in_the_admin_is_audited(client, admin_user):
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    doomed = User.objects.create_user(username="temp_contractor")
+    client.force_login(admin_user)
+    answer = client.post(f"/admin/auth/user/{doomed.pk}/delete/", {"post": "yes"})
+    assert answer.status_code == 302
+    deleted = AuditEvent.objects.get(incident=None, action="admin.deleted")
+    assert deleted.actor == admin_user
+    assert deleted.payload["model"] == "auth.User" and deleted.payload["object"] == "temp_contractor"

@@ -86,7 +86,9 @@ def test_the_csv_evidence_lists_every_delivery_and_neutralises_formulas(api_as, 
 
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert response.status_code == 200
-    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    exported = incident.audit_events.get(action="personal_data.exported")
+    assert exported.actor == legal and exported.payload == {"export": "deliveries.csv", "rows": 1, "notice": notice.pk}
     [row] = rows
     assert row["recipient_external_id"] == "'=HYPERLINK(\"http://evil\")"
     assert (row["provider_id"], row["error_text"]) == ("'+SM123", "'@SUM(A1)")
@@ -189,4 +191,6 @@ def test_the_mail_house_file_lists_each_person_flagged_for_a_letter_once(api_as,
     [row] = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert (row["external_id"], row["name"], row["postal_address"]) == ("post-only", "Grace Hopper", "1 Navy Way, Arlington")
     assert row["personal_url"].endswith("/")
+    exported = incident.audit_events.get(action="personal_data.exported")
+    assert exported.actor == legal and exported.payload == {"export": "letters.csv", "rows": 1, "notice": notice.pk}
     assert api_as(responder).get(f"/api/notices/{notice.pk}/letters.csv").status_code == 403

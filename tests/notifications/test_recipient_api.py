@@ -88,9 +88,19 @@ def test_responders_see_channels_but_no_contact_details(api_as, responder, incid
 
 def test_legal_sees_contact_details(api_as, responder, legal, incident):
     upload(api_as(responder), incident)
-    person = api_as(legal).get(f"/api/incidents/{incident.ref}/recipients/").json()["results"][0]
+    answer = api_as(legal).get(f"/api/incidents/{incident.ref}/recipients/").json()
+    person = answer["results"][0]
     assert (person["name"], person["email"]) == ("Ada", "ada@example.org")
     assert "personal_token" not in person
+    exported = incident.audit_events.get(action="personal_data.exported")
+    assert exported.actor == legal
+    assert (exported.payload["export"], exported.payload["rows"]) == ("recipients", len(answer["results"]))
+
+
+def test_listing_without_contact_details_is_not_an_export(api_as, responder, incident):
+    upload(api_as(responder), incident)
+    api_as(responder).get(f"/api/incidents/{incident.ref}/recipients/")
+    assert not incident.audit_events.filter(action="personal_data.exported").exists()
 
 
 def test_an_outsider_cannot_list_people(api_as, outsider, incident):
