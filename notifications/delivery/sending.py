@@ -14,12 +14,14 @@ from collections import defaultdict
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import Count
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
 from incidents.audit import audit_record
 from incidents.errors import Conflict
-from incidents.models import Incident
+from incidents.models import Incident, OrganisationProfile
+from notifications.channels.routing import DEFAULT_ROUTE, route_country
 from notifications.delivery import queue
 from notifications.delivery.plan import ChannelPlan, build_plan, validate_overrides
 from notifications.models import Delivery, Notice, Recipient
@@ -70,7 +72,26 @@ def notice_plan_view(*, notice: Notice) -> dict:
     return {
         "notice": notice.pk, "status": notice.status, "frozen": frozen,
         "overrides": stored.overrides if stored else {}, "jurisdictions": plan,
+        "sms_providers": sms_provider_counts(notice=notice) if "sms" in notice.channels else {},
     }
+
+
+def sms_provider_counts(*, notice: Notice) -> dict[str, int]:
+    """How many people with a phone each SMS provider gets first, by the routing table.
+
+    Counted by residence (phones are sealed, so their prefixes are not read here): people living in a
+    route's country go to its first provider, everyone else to Twilio.
+    """
+    first_choice = {route_country(route): route["providers"][0] for route in OrganisationProfile.current().sms_routes}
+    rows = (
+        Recipient.objects.filter(incident_id=notice.incident_id, has_sms=True)
+        .order_by().values("jurisdiction").annotate(people=Count("id"))
+    )
+    counts: dict[str, int] = {}
+    for row in rows:
+        provider = first_choice.get(row["jurisdiction"].split("-")[0], DEFAULT_ROUTE[0])
+        counts[provider] = counts.get(provider, 0) + row["people"]
+    return counts
 
 
 def notice_plan_update(*, actor, notice: Notice, overrides: dict) -> NoticeChannelPlan:

@@ -10,6 +10,7 @@ from incidents.models import OrganisationProfile
 from notifications.models import ProviderTemplate
 from notifications.notices import services
 from tests.notifications.conftest import complete
+from tests.notifications.delivery_helpers import person
 
 BASE = "http://testserver"
 CN_ROUTE = [{"country": "CN", "prefix": "+861", "providers": ["sms_tencent", "sms_aliyun", "sms_twilio"]}]
@@ -167,3 +168,17 @@ def test_the_preview_of_a_provider_without_an_approved_template_says_so(
 
     assert response.status_code == 400
     assert "Tencent Cloud SMS has no approved template" in response.content.decode()
+
+
+def test_the_channel_plan_counts_the_people_each_sms_provider_gets_first(cn_route, individual_notice, client, legal):
+    incident = individual_notice.incident
+    for index in range(3):
+        person(incident, f"cn{index}", jurisdiction="CN", phone=f"+86138{index:08d}").save()
+    person(incident, "sg", jurisdiction="SG", phone="+6581234567").save()
+    person(incident, "ca", phone="+14155550100").save()
+    person(incident, "no-phone", jurisdiction="CN", email="wen@example.org").save()
+    client.force_login(legal)
+
+    plan = client.get(f"/api/notices/{individual_notice.pk}/channel-plan/").json()
+
+    assert plan["sms_providers"] == {"sms_tencent": 3, "sms_twilio": 2}

@@ -37,3 +37,7 @@ class Command(BaseCommand):
                 f"  {code:<6} legal={','.join(parts['legal']) or '-'} alerts={','.join(parts['alerts']) or '-'} "
                 f"fallback={','.join(parts['fallback']) or '-'} then {parts['offline']}"
             )
+        if plan["sms_providers"]:
+            self.stdout.write(
+                "SMS first through: " + ", ".join(f"{name} {count}" for name, count in plan["sms_providers"].items())
+            )
