@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents import labels
 from incidents.form_fields import ZonedDateTimeField, grouped_category_choices
-from incidents.models import LawEnforcementDelay
+from incidents.models import LawEnforcementDelay, Role
+from incidents.rules.loader import load_rules
 from incidents.zones import zone_names
 
 
@@ -128,3 +129,29 @@ class PreferenceForm(forms.Form):
         label=_("Language"), choices=lambda: [("", _("The browser's language"))] + list(settings.LANGUAGES),
         required=False,
     )
+
+
+class OrganisationProfileForm(forms.Form):
+    """The organisation's own facts used by the planner and every notice, including the default time zone."""
+
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200)
+    dpo_name = forms.CharField(label=_("Data protection officer / contact point"), max_length=200)
+    dpo_email = forms.EmailField(label=_("Contact e-mail"))
+    dpo_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    dpo_address = forms.CharField(label=_("Contact address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    website = forms.URLField(label=_("Privacy website"), required=False, assume_scheme="https")
+    eu_main_establishment = forms.CharField(
+        label=_("EU main establishment"), max_length=2, required=False,
+        help_text=_("ISO code of the EU member state; empty when there is none."))
+    regimes = forms.MultipleChoiceField(
+        label=_("Sector regimes that apply"), widget=forms.CheckboxSelectMultiple, required=False,
+        choices=lambda: [(code, code) for code in sorted(load_rules().regimes)])
+    default_role = forms.ChoiceField(label=_("Default role"), choices=Role.choices)
+    identity_protection_offer = forms.CharField(
+        label=_("Identity-protection offer"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    identity_protection_months = forms.IntegerField(label=_("Months of identity protection"), min_value=0)
+    call_centre_phone = forms.CharField(label=_("Call centre phone"), max_length=40, required=False)
+    call_centre_hours = forms.CharField(label=_("Call centre hours"), max_length=200, required=False)
+    time_zone = forms.ChoiceField(
+        label=_("Organisation's time zone"), choices=lambda: [(n, n) for n in zone_names()],
+        help_text=_("Pages use it for people who have not chosen their own zone."))

@@ -5,6 +5,7 @@ from incidents import views
 urlpatterns = [
     path("", views.incident_list, name="incident-list"),
     path("preferences/", views.preferences, name="preferences"),
+    path("organisation/", views.organisation_profile, name="organisation-profile"),
     path("preferences/language/", views.language_switch, name="language-switch"),
     path("incidents/new/", views.incident_create, name="incident-create"),
     path("incidents/<str:ref>/", views.incident_detail, name="incident-detail"),

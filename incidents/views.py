@@ -25,6 +25,7 @@ from incidents.forms import (
     LawEnforcementDelayForm,
     ObligationExemptForm,
     ObligationMetForm,
+    OrganisationProfileForm,
     PreferenceForm,
     RiskOverrideForm,
 )
@@ -347,6 +348,25 @@ def preferences(request):
             messages.success(request, _("Preferences saved."))
             return redirect("preferences")
     return render(request, "incidents/preferences.html", {"form": form})
+
+
+@login_required
+def organisation_profile(request):
+    """Admins keep the organisation's facts: contact point, regimes, role, offers and the default time zone."""
+    if not request.user.has_perm("incidents.change_organisationprofile"):
+        raise PermissionDenied(_("You may not edit the organisation profile."))
+    profile = selectors.organisation_profile(user=request.user)
+    form = OrganisationProfileForm(request.POST or None, initial={
+        name: getattr(profile, name) for name in OrganisationProfileForm.base_fields})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_profile_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation profile saved; open incidents were planned again."))
+            return redirect("organisation-profile")
+    return render(request, "incidents/organisation_profile.html", {"form": form})
 
 
 @require_POST

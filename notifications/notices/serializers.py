@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from incidents.serializers import OffsetDateTimeField
 from notifications.models import Notice, NoticeVersion, RegulatorSubmission
 from notifications.notices import checks, rendering
 
@@ -81,6 +82,7 @@ class NoticeVersionSerializer(serializers.ModelSerializer):
 
 
 class RegulatorSubmissionSerializer(serializers.ModelSerializer):
+    filed_at = OffsetDateTimeField()
     filed_by = serializers.CharField(source="filed_by.username", read_only=True)
     file = serializers.FileField(write_only=True, required=False)
     reason = serializers.CharField(write_only=True, required=False, allow_blank=True, default="")

@@ -110,6 +110,9 @@ def test_responder_creates_an_incident_reading_the_clock_back_then_contains_it(l
     page.select_option("select[name=aware_at_zone]", "Europe/Berlin")
     page.fill("input[name=affected-0-jurisdiction]", "DE")
     page.fill("input[name=affected-0-count]", "1200")
+    page.click("text=Add a row")
+    page.fill("input[name=affected-3-jurisdiction]", "CA-QC")
+    page.fill("input[name=affected-3-count]", "40")
     page.check("input[value=name]")
     page.check("input[value=email_address]")
     check_page(page, "incident-new")
@@ -122,6 +125,7 @@ def test_responder_creates_an_incident_reading_the_clock_back_then_contains_it(l
     check_page(page, "incident-detail")
     incident = Incident.objects.get(title="Ransomware on the file server")
     assert incident.aware_at == datetime(2026, 12, 6, 8, 30, tzinfo=UTC)
+    assert incident.affected_counts() == {"CA-QC": 40, "DE": 1200}
 
     page.fill("textarea[name=reason]", "File server isolated; backups verified clean.")
     page.click("button:has-text('Contain')")
@@ -264,7 +268,7 @@ def test_every_page_fits_a_phone_and_the_language_switch_sticks(live_server, pho
 
 def test_the_notice_and_people_pages_fit_a_phone_in_both_languages(live_server, phone):
     call_command("seed_demo", stdout=io.StringIO())
-    for username in ("responder", "legal"):
+    for username in ("responder", "legal", "admin"):
         user = User.objects.get(username=username)
         user.set_password(f"{username}-password-123")
         user.save()
@@ -289,3 +293,7 @@ def test_the_notice_and_people_pages_fit_a_phone_in_both_languages(live_server, 
     log_in(phone, live_server.url, "legal")
     phone.goto(f"{live_server.url}/notices/queue/")
     check_phone(phone, "zh-hans-notice-queue")
+    phone.click("header form[action$='/logout/'] button")
+    log_in(phone, live_server.url, "admin")
+    phone.goto(f"{live_server.url}/organisation/")
+    check_phone(phone, "organisation")

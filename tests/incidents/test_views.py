@@ -336,3 +336,19 @@ def test_the_explanation_is_in_chinese_for_a_chinese_reader(client, responder, c
     finally:
         translation.deactivate()  # the test client runs the page in this thread: do not leak its language
     assert "为什么需要这些义务" in page and "若居住在加利福尼亚州 (美国)的受影响人数为 501 人而非 500 人" in page
+
+
+def test_an_admin_sets_the_organisations_zone_and_people_without_their_own_see_it(client, admin_user, responder,
+                                                                                 incident):
+    client.force_login(admin_user)
+    form = client.get("/organisation/").context["form"]
+    data = {**{name: value for name, value in form.initial.items() if value is not None},
+            "legal_name": "Example GmbH", "dpo_name": "DPO", "dpo_email": "dpo@example.com",
+            "identity_protection_months": 0, "default_role": "controller", "time_zone": "Europe/Berlin"}
+    data.pop("regimes", None)
+    response = client.post("/organisation/", data, follow=True)
+    assert "Organisation profile saved" in response.content.decode()
+    client.force_login(responder)
+    assert client.get("/organisation/").status_code == 403
+    page = client.get(f"/incidents/{incident.ref}/").content.decode()
+    assert "27 Mar 2026 10:00 CET = 09:00 UTC" in page

@@ -144,3 +144,11 @@ def test_a_late_filing_needs_the_reasons_for_the_delay(eu_regulator_notice, lega
     with pytest.raises(ValidationError, match="reasons for the delay"):
         services.regulator_submission_record(
             actor=legal, obligation=eu_regulator_notice.obligations.get(), filed_at=timezone.now(), channel="portal")
+
+
+def test_the_submissions_api_refuses_a_filing_time_without_an_offset(eu_regulator_notice, legal, api_as):
+    response = api_as(legal).post(f"/api/notices/{eu_regulator_notice.pk}/submissions/", {
+        "obligation": eu_regulator_notice.obligations.get().pk, "filed_at": "2026-03-29T12:00",
+        "channel": "BfDI portal"}, format="json")
+    assert response.status_code == 400 and "has no time zone offset" in " ".join(response.json()["filed_at"])
+    assert not eu_regulator_notice.obligations.get().submissions.exists()
