@@ -297,6 +297,7 @@ AUDIT_ANCHOR_SECONDS = env_float("AUDIT_ANCHOR_SECONDS", 3600.0)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mark-overdue-obligations": {"task": "incidents.mark_overdue_obligations", "schedule": 60.0},
     "anchor-audit-heads": {"task": "incidents.anchor_audit_heads", "schedule": AUDIT_ANCHOR_SECONDS},
+    "contacts-purge": {"task": "notifications.contacts_purge", "schedule": 3600.0},
     "deliveries-sweep": {"task": "notifications.deliveries_sweep", "schedule": DELIVERY_SWEEP_SECONDS},
     "receipts-collect": {"task": "notifications.receipts_collect", "schedule": DELIVERY_RECEIPTS_SECONDS},
 }

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from knox.auth import TokenAuthentication
 from knox.models import AuthToken
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -178,6 +178,30 @@ class LawEnforcementDelayConfirm(APIView):
         delay = selectors.law_enforcement_delay_get(user=request.user, ref=ref, pk=pk)
         delay = services.law_enforcement_delay_confirm(actor=request.user, delay=delay)
         return Response(LawEnforcementDelaySerializer(delay).data)
+
+
+class LegalHoldSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class IncidentLegalHold(APIView):
+    """PUT places a legal hold on the affected people's contact details (with its reason); DELETE releases it."""
+
+    @extend_schema(request=LegalHoldSerializer, responses={200: IncidentSerializer, 403: OpenApiTypes.OBJECT})
+    def put(self, request, ref: str):
+        serializer = LegalHoldSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        incident = services.incident_legal_hold_place(
+            actor=request.user, incident=selectors.incident_get(user=request.user, ref=ref), **serializer.validated_data
+        )
+        return Response(IncidentSerializer(incident).data)
+
+    @extend_schema(request=None, responses={200: IncidentSerializer, 403: OpenApiTypes.OBJECT})
+    def delete(self, request, ref: str):
+        incident = services.incident_legal_hold_release(
+            actor=request.user, incident=selectors.incident_get(user=request.user, ref=ref)
+        )
+        return Response(IncidentSerializer(incident).data)
 
 
 class ObligationsPlan(APIView):

@@ -120,6 +120,13 @@ class LawEnforcementDelayForm(ZonedForm):
     ends_at = ZonedDateTimeField(label=_("Delay ends"))
 
 
+class LegalHoldForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for keeping the contact details (litigation, regulator inquiry)"), max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class PreferenceForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Your time zone"), choices=lambda: [("", _("The organisation's zone"))] + [(n, n) for n in zone_names()],

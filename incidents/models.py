@@ -119,6 +119,13 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     contained_at = models.DateTimeField(null=True, blank=True)
     assessed_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    legal_hold_reason = models.TextField(
+        blank=True, help_text="Why the affected people's contact details must be kept (litigation, inquiry).")
+    legal_hold_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    legal_hold_at = models.DateTimeField(null=True, blank=True)
+    contacts_purged_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the affected people's contact details and names were erased.")
     encrypted = models.BooleanField(default=False, help_text="Affected data was encrypted at rest.")
     encrypted_in_transit = models.BooleanField(default=False)
     key_compromised = models.BooleanField(default=False)
@@ -393,6 +400,8 @@ class OrganisationProfile(models.Model):
         max_length=2, blank=True, help_text="ISO code of the EU main establishment; blank when there is none."
     )
     regimes = models.JSONField(default=list, blank=True, help_text="US-SEC, US-HIPAA, US-NYDFS, US-GLBA-FTC, CN-CII")
+    contact_retention_days = models.PositiveIntegerField(
+        default=90, help_text="Days after an incident is closed before its people's contact details are erased.")
     default_role = models.CharField(max_length=20, choices=Role.choices, default=Role.CONTROLLER)
     identity_protection_offer = models.TextField(blank=True)
     identity_protection_months = models.PositiveIntegerField(default=0)

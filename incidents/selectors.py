@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.shortcuts import get_object_or_404
 
-from incidents.models import Incident, LawEnforcementDelay, Obligation, OrganisationProfile
+from incidents.models import Incident, IncidentState, LawEnforcementDelay, Obligation, OrganisationProfile
 from incidents.obligations import incident_engine_facts
 from incidents.rules.answer import facts_answer
 from incidents.rules.engine import NotRequired, plan
@@ -105,3 +106,12 @@ def obligation_changes(*, incident: Incident, before: dict[int, tuple[str | None
             why = not_required.get((row.jurisdiction, row.audience, row.authority))
             changes["withdrawn"].append([row.pk, why.reason if why else ""])
     return changes
+
+
+def incidents_due_for_contact_purge(*, now: datetime) -> QuerySet[Incident]:
+    """Closed incidents past the organisation's retention, with no legal hold, not yet purged."""
+    retention = timedelta(days=OrganisationProfile.current().contact_retention_days)
+    return Incident.objects.filter(
+        state=IncidentState.CLOSED, closed_at__lte=now - retention, legal_hold_at__isnull=True,
+        contacts_purged_at__isnull=True,
+    ).order_by("closed_at")

@@ -62,8 +62,10 @@ class IncidentSerializer(serializers.ModelSerializer):
             "determined_at", "materiality_determined_at", "individual_notice_sent_at", "contained_at", "assessed_at", "closed_at", "affected", "data_categories", "encrypted",
             "encrypted_in_transit", "key_compromised", "redacted", "no_harm_determination", "role",
             "containment_summary", "closure_reason", "risk", "created_at", "updated_at",
+            "legal_hold_reason", "legal_hold_at", "contacts_purged_at",
         ]
         read_only_fields = [
+            "legal_hold_reason", "legal_hold_at", "contacts_purged_at",
             "ref", "state", "contained_at", "assessed_at", "closed_at", "closure_reason", "risk",
             "created_at", "updated_at",
         ]
@@ -191,6 +193,7 @@ class OrganisationProfileSerializer(serializers.Serializer):
     call_centre_hours = serializers.CharField(required=False, allow_blank=True)
     time_zone = serializers.CharField(required=False)
     sms_routes = serializers.ListField(child=serializers.DictField(), required=False)
+    contact_retention_days = serializers.IntegerField(required=False, min_value=1, max_value=36500)
 
 
 class TokenRequestSerializer(serializers.Serializer):

@@ -379,6 +379,38 @@ def incident_no_harm_determine(*, actor, incident: Incident, reason: str) -> Inc
 
 
 @transaction.atomic
+def incident_legal_hold_place(*, actor, incident: Incident, reason: str) -> Incident:
+    """Legal keeps the affected people's contact details past the retention period (litigation, inquiry).
+
+    Raises PermissionDenied without ``override_risk_incident`` (a legal decision) and ValidationError on
+    ``reason`` when it is empty; Conflict once the details are already erased.
+    """
+    _require(actor, "incidents.override_risk_incident")
+    if not reason.strip():
+        raise ValidationError({"reason": [_("A legal hold needs its reason.")]})
+    locked = _lock(incident)
+    if locked.contacts_purged_at:
+        raise Conflict(_("%(ref)s: the contact details were already erased.") % {"ref": locked.ref})
+    locked.legal_hold_reason, locked.legal_hold_by, locked.legal_hold_at = reason.strip(), actor, timezone.now()
+    locked.save(update_fields=["legal_hold_reason", "legal_hold_by", "legal_hold_at"])
+    audit_record(actor=actor, action="incident.legal_hold_placed", incident=locked,
+                 payload={"reason": locked.legal_hold_reason})
+    return locked
+
+
+@transaction.atomic
+def incident_legal_hold_release(*, actor, incident: Incident) -> Incident:
+    """Release a legal hold; the contact details are erased at the next purge once the retention has passed."""
+    _require(actor, "incidents.override_risk_incident")
+    locked = _lock(incident)
+    previous = locked.legal_hold_reason
+    locked.legal_hold_reason, locked.legal_hold_by, locked.legal_hold_at = "", None, None
+    locked.save(update_fields=["legal_hold_reason", "legal_hold_by", "legal_hold_at"])
+    audit_record(actor=actor, action="incident.legal_hold_released", incident=locked, payload={"reason": previous})
+    return locked
+
+
+@transaction.atomic
 def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
     """Withdraw a no-harm determination; the duties it lifted come back."""
     _require(actor, "incidents.override_risk_incident")
@@ -396,7 +428,7 @@ def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
 PROFILE_FIELDS = (
     "legal_name", "dpo_name", "dpo_email", "dpo_phone", "dpo_address", "website", "eu_main_establishment",
     "regimes", "default_role", "identity_protection_offer", "identity_protection_months", "call_centre_phone",
-    "call_centre_hours", "time_zone", "sms_routes",
+    "call_centre_hours", "time_zone", "sms_routes", "contact_retention_days",
 )
 
 

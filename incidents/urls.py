@@ -14,6 +14,8 @@ urlpatterns = [
     path("incidents/<str:ref>/assessment/override/", views.incident_risk_override, name="incident-risk-override"),
     path("incidents/<str:ref>/no-harm-determination/", views.incident_no_harm, name="incident-no-harm"),
     path("incidents/<str:ref>/law-enforcement-delays/", views.law_enforcement_delay, name="incident-delay"),
+    path("incidents/<str:ref>/legal-hold/", views.legal_hold_place, name="incident-legal-hold"),
+    path("incidents/<str:ref>/legal-hold/release/", views.legal_hold_release, name="incident-legal-hold-release"),
     path("incidents/<str:ref>/law-enforcement-delays/<int:pk>/confirm/", views.law_enforcement_delay_confirm,
          name="incident-delay-confirm"),
     path("incidents/<str:ref>/transitions/<str:name>/", views.incident_transition, name="incident-transition"),

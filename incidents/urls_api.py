@@ -17,6 +17,7 @@ urlpatterns = [
         "incidents/<str:ref>/law-enforcement-delays/", api.IncidentLawEnforcementDelays.as_view(),
         name="api-incident-law-enforcement-delays",
     ),
+    path("incidents/<str:ref>/legal-hold/", api.IncidentLegalHold.as_view(), name="api-incident-legal-hold"),
     path(
         "incidents/<str:ref>/law-enforcement-delays/<int:pk>/confirm/", api.LawEnforcementDelayConfirm.as_view(),
         name="api-incident-law-enforcement-delay-confirm",

@@ -23,13 +23,14 @@ from incidents.forms import (
     IncidentEditForm,
     IncidentFactsForm,
     LawEnforcementDelayForm,
+    LegalHoldForm,
     ObligationExemptForm,
     ObligationMetForm,
     OrganisationProfileForm,
     PreferenceForm,
     RiskOverrideForm,
 )
-from incidents.models import IncidentState, UserPreference
+from incidents.models import IncidentState, OrganisationProfile, UserPreference
 from incidents.templatetags.breachline import zoned_text
 
 _SESSION_CHANGES = "obligation_changes"
@@ -238,7 +239,9 @@ def _detail(request, incident, *, bound: dict | None = None, status: int = 200):
         "obligations": rows,
         "changes": _changes(request, incident, rows),
         "delay_form": bound.get("delay") or LawEnforcementDelayForm(prefix="delay", zone=zone),
+        "hold_form": bound.get("hold") or LegalHoldForm(prefix="hold"),
         "delays": incident.law_enforcement_delays.all(),
+        "retention_days": OrganisationProfile.current().contact_retention_days,
         "editable": incident.state != IncidentState.CLOSED,
         "decisions": selectors.incident_decisions(incident=incident) if request.GET.get("explain") else None,
     }, status=status)
@@ -302,6 +305,30 @@ def law_enforcement_delay(request, ref: str):
         act=partial(services.law_enforcement_delay_record, incident=incident),
         success=_("Law-enforcement delay recorded. Deadlines move once legal has confirmed it."), anchor="obligations",
     )
+
+
+@login_required
+@require_POST
+def legal_hold_place(request, ref: str):
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    return _act_on_detail(
+        request, incident=incident, bound_key="hold", form=LegalHoldForm(request.POST, prefix="hold"),
+        act=partial(services.incident_legal_hold_place, incident=incident),
+        success=_("Legal hold placed: the contact details are kept until it is released."), anchor="retention",
+    )
+
+
+@login_required
+@require_POST
+def legal_hold_release(request, ref: str):
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    try:
+        services.incident_legal_hold_release(actor=request.user, incident=incident)
+    except PermissionDenied as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("Legal hold released: the contact details are erased once the retention passes."))
+    return _back_to(incident, "retention")
 
 
 @login_required

@@ -13,8 +13,10 @@ from __future__ import annotations
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.utils import timezone
 
 from notifications.delivery import batch, queue, receipts, sweep
+from notifications.recipients import retention
 
 # The deployment's own limits (settings, from CELERY_TASK_*_TIME_LIMIT), stated on every task so
 # that none can run longer than the broker's visibility timeout allows. A batch stops sending on
@@ -56,3 +58,8 @@ def deliveries_sweep() -> dict:
 def receipts_collect() -> dict:
     """Ask Tencent Cloud SMS, Alibaba Cloud SMS and JPush what became of accepted messages."""
     return receipts.receipts_collect()
+
+
+@shared_task(name=queue.CONTACTS_PURGE, acks_late=True, **LIMITS)
+def contacts_purge() -> dict[str, int]:
+    return retention.contacts_purge_due(actor=None, now=timezone.now())

@@ -27,6 +27,7 @@ NOTICE_DISPATCH = "notifications.notice_dispatch"
 DELIVERIES_SEND = "notifications.deliveries_send"
 DELIVERIES_SWEEP = "notifications.deliveries_sweep"
 RECEIPTS_COLLECT = "notifications.receipts_collect"
+CONTACTS_PURGE = "notifications.contacts_purge"
 
 # Delayed tasks wait in the worker's memory, unacknowledged: keep them well inside the
 # broker's visibility timeout, and leave longer waits to the sweep (an indexed column).
