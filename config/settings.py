@@ -230,6 +230,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Personal-data breach response: incidents, obligations, notices, deliveries.",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # access_status and exfiltration_status share one set of findings: one schema name for it.
+    "ENUM_NAME_OVERRIDES": {"FindingEnum": "incidents.models.Finding"},
     # Served from the installed sidecar package: the docs page works without a CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
@@ -359,9 +361,11 @@ ALIYUN_SMS_RATE_PER_SECOND = env_float("ALIYUN_SMS_RATE_PER_SECOND", 1000.0)
 JPUSH_RATE_PER_SECOND = env_float("JPUSH_RATE_PER_SECOND", 10.0)
 PROVIDER_TIMEOUT_SECONDS = env_float("PROVIDER_TIMEOUT_SECONDS", 10.0)
 
-# A TrueType font (path, or path#index for a .ttc subfont) that PDFs set and embed Chinese in;
-# empty: the CID font STSong-Light, which is never embedded (README, "Printed letters").
-PDF_CJK_FONT_FILE = env_str("PDF_CJK_FONT_FILE")
+# A TrueType font (path, or path#index for a .ttc subfont) that PDFs set and embed Chinese in. By
+# default Debian's WenQuanYi Zen Hei (fonts-wqy-zenhei, which .ci/run installs), so a regulator's PDF
+# shows its Chinese on any reader; set it empty for the CID font STSong-Light, which is never embedded
+# (README, "Printed letters").
+PDF_CJK_FONT_FILE = env_str("PDF_CJK_FONT_FILE", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
 # Personal data of affected people is encrypted at rest with these keys. The first
 # key encrypts; every key decrypts, so a new key can be put first and old rows

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from incidents import labels
 from incidents.form_fields import ZonedDateTimeField, grouped_category_choices
-from incidents.models import LawEnforcementDelay, Role
+from incidents.models import Finding, LawEnforcementDelay, PeopleInformed, Role
 from incidents.rules.loader import load_rules
 from incidents.zones import zone_names
 
@@ -54,6 +55,96 @@ class IncidentEditForm(IncidentFactsForm):
         label=_("When the incident was found material"), required=False,
         help_text=_("SEC Form 8-K Item 1.05: four business days from this determination."),
     )
+
+
+def _text(label, help_text="", rows: int = 2):
+    return forms.CharField(label=label, help_text=help_text, required=False,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+def _finding(label):
+    return forms.ChoiceField(label=label, required=False,
+                             choices=[("", _("Not yet established"))] + list(Finding.choices))
+
+
+class NoticeFactsForm(ZonedForm):
+    """What notices and regulators' reports need to say; each stays a missing element until it is given."""
+
+    GROUPS = (
+        (_("What happened"), ("cause", "discovery", "discovered_at", "exposure_started_at", "exposure_ended_at",
+                              "access_status", "exfiltration_status", "secrets_protection", "records_count")),
+        (_("Measures and telling people"), ("measures_planned", "people_informed", "people_informed_at",
+                                            "people_informed_reason")),
+        (_("For the CAC report"), ("development", "attacker_leads", "evidence_preservation", "support_requested")),
+        (_("Closing facts"), ("handling_closed_at", "accountability", "rectification", "lessons")),
+    )
+
+    cause = _text(_("Cause"), _("What caused the breach, as far as it is known."))
+    discovery = _text(_("How it was discovered"))
+    discovered_at = ZonedDateTimeField(label=_("When it was discovered"), required=False,
+                                       help_text=_("Leave empty when it is the time you became aware."))
+    exposure_started_at = ZonedDateTimeField(label=_("Data exposed from"), required=False)
+    exposure_ended_at = ZonedDateTimeField(label=_("Data exposed until"), required=False)
+    access_status = _finding(_("Access to the data by someone unauthorised"))
+    exfiltration_status = _finding(_("Data copied out (exfiltration)"))
+    secrets_protection = _text(_("How passwords or other secrets were protected"),
+                               _("The hash algorithm (e.g. bcrypt, cost 12) or the encryption, and where keys were kept."))
+    records_count = forms.IntegerField(label=_("Number of records"), min_value=0, required=False,
+                                       help_text=_("Only where it differs from the number of people."))
+    measures_planned = _text(_("Measures planned"))
+    people_informed = forms.ChoiceField(label=_("Telling the affected people"), required=False,
+                                        choices=[("", _("Not yet decided"))] + list(PeopleInformed.choices))
+    people_informed_at = ZonedDateTimeField(label=_("When they will be told"), required=False)
+    people_informed_reason = _text(_("Why they will not be told"))
+    development = _text(_("How the incident may develop"))
+    attacker_leads = _text(_("Leads on the attacker and the attack path"))
+    evidence_preservation = _text(_("How the scene and evidence are preserved"))
+    support_requested = _text(_("Further measures planned and support requested"))
+    handling_closed_at = ZonedDateTimeField(label=_("When handling of the incident ended"), required=False,
+                                            help_text=_("Starts the clock of the CAC closing report."))
+    accountability = _text(_("Accountability"))
+    rectification = _text(_("Rectification"))
+    lessons = _text(_("Lessons learned"))
+
+    def clean(self):
+        data = super().clean()
+        for name in ("cause", "discovery", "secrets_protection", "measures_planned", "people_informed_reason",
+                     "development", "attacker_leads", "evidence_preservation", "support_requested",
+                     "accountability", "rectification", "lessons"):
+            data[name] = (data.get(name) or "").strip()
+        return data
+
+    def groups(self) -> list[tuple[str, list]]:
+        return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
+
+
+class MeasureRowForm(ZonedForm):
+    """One measure taken: when, and what was done."""
+
+    at = ZonedDateTimeField(label=_("When"), required=False)
+    text = forms.CharField(label=_("What was done"), max_length=2000, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("text", "").strip() and not data.get("at"):
+            self.add_error("at", _("When was it done?"))
+        if data.get("at") and not data.get("text", "").strip():
+            self.add_error("text", _("What was done?"))
+        return data
+
+
+class BaseMeasureFormSet(forms.BaseFormSet):
+    def measures(self) -> list[dict]:
+        return [{"at": form.cleaned_data["at"], "text": form.cleaned_data["text"].strip()}
+                for form in self.forms if form.cleaned_data.get("at")]
+
+
+MeasureFormSet = forms.formset_factory(MeasureRowForm, formset=BaseMeasureFormSet, extra=2)
+
+
+def measure_formset(data=None, *, initial: list[dict] | None = None, zone: str = "UTC"):
+    rows = [{"at": parse_datetime(row["at"]), "text": row["text"]} for row in initial or []]
+    return MeasureFormSet(data, initial=rows or None, prefix="measures", form_kwargs={"zone": zone})
 
 
 def _radio(label, choices):

@@ -51,6 +51,19 @@ class Audience(models.TextChoices):
     CONTROLLER = "controller", _("Controller")
 
 
+class Finding(models.TextChoices):
+    """How far an investigation has established something (access to the data, its exfiltration)."""
+
+    CONFIRMED = "confirmed", _("Confirmed")
+    SUSPECTED = "suspected", _("Suspected")
+    RULED_OUT = "ruled_out", _("Ruled out")
+
+
+class PeopleInformed(models.TextChoices):
+    WILL_INFORM = "will_inform", _("They will be told")
+    WILL_NOT_INFORM = "will_not_inform", _("They will not be told")
+
+
 class IncidentSequence(models.Model):
     """The last reference number handed out per year (INC-2026-0001, ...)."""
 
@@ -142,6 +155,32 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     data_categories = models.JSONField(default=list, blank=True)
     role = models.CharField(max_length=20, choices=Role.choices, blank=True, help_text="Overrides the profile.")
     containment_summary = models.TextField(blank=True)
+    # What the notices and the regulators' reports need beyond the planner's facts.
+    cause = models.TextField(blank=True, help_text="The cause of the breach, as far as it is known.")
+    discovery = models.TextField(blank=True, help_text="How the breach was discovered.")
+    discovered_at = models.DateTimeField(null=True, blank=True, help_text="When it was discovered, if not aware_at.")
+    exposure_started_at = models.DateTimeField(null=True, blank=True)
+    exposure_ended_at = models.DateTimeField(null=True, blank=True)
+    access_status = models.CharField(max_length=20, choices=Finding.choices, blank=True)
+    exfiltration_status = models.CharField(max_length=20, choices=Finding.choices, blank=True)
+    secrets_protection = models.TextField(
+        blank=True, help_text="How passwords or other secrets were protected: hash algorithm, encryption.")
+    records_count = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Records concerned, where it differs from the number of people.")
+    measures = models.JSONField(default=list, blank=True, help_text='Measures taken: [{"at": ISO time, "text": ...}].')
+    measures_planned = models.TextField(blank=True)
+    people_informed = models.CharField(max_length=20, choices=PeopleInformed.choices, blank=True)
+    people_informed_at = models.DateTimeField(null=True, blank=True, help_text="When the people will be told.")
+    people_informed_reason = models.TextField(blank=True, help_text="Why the people will not be told.")
+    development = models.TextField(blank=True, help_text="How the incident may develop (CAC report).")
+    attacker_leads = models.TextField(blank=True, help_text="The attacker, the attack path, vulnerabilities.")
+    evidence_preservation = models.TextField(blank=True)
+    support_requested = models.TextField(blank=True)
+    handling_closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When handling of the incident ended: the CAC closing report's clock.")
+    accountability = models.TextField(blank=True)
+    rectification = models.TextField(blank=True)
+    lessons = models.TextField(blank=True)
     closure_reason = models.TextField(blank=True)
     reopen_reason = models.TextField(blank=True)
     state = FSMField(default=IncidentState.DETECTED, choices=IncidentState.choices, protected=True)
@@ -407,6 +446,14 @@ class OrganisationProfile(models.Model):
     identity_protection_months = models.PositiveIntegerField(default=0)
     call_centre_phone = models.CharField(max_length=40, blank=True)
     call_centre_hours = models.CharField(max_length=200, blank=True)
+    eu_representative = models.TextField(
+        blank=True, help_text="Name and contact of the representative in the Union (GDPR Art. 27).")
+    pipl_representative = models.TextField(
+        blank=True, help_text="Name and contact of the representative in China (PIPL Art. 53).")
+    sending_domains = models.JSONField(
+        default=list, blank=True, help_text="The domains the organisation's mail and links come from.")
+    email_sender = models.EmailField(blank=True, help_text="The From address of notices sent by e-mail.")
+    sms_sender = models.CharField(max_length=40, blank=True, help_text="The sender name or number of SMS notices.")
     time_zone = models.CharField(
         max_length=64, default="UTC", help_text="IANA zone for people who have not chosen their own."
     )

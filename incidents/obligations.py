@@ -84,7 +84,7 @@ def obligation_exempt(*, actor, obligation: Obligation, reason: str) -> Obligati
 CLOCK_FACT = {
     "aware": "aware_at", "occurred": "occurred_at", "determined": "determined_at", "assessed": "assessed_at",
     "materiality_determined": "materiality_determined_at", "individual_notice_sent": "individual_notice_sent_at",
-    "handling_closed": "closed_at",
+    "handling_closed": "handling_closed_at",
 }
 
 
@@ -103,7 +103,7 @@ def incident_engine_facts(incident: Incident) -> Facts:
         assessed_at=incident.assessed_at,
         materiality_determined_at=incident.materiality_determined_at,
         individual_notice_sent_at=incident.individual_notice_sent_at,
-        handling_closed_at=incident.closed_at,
+        handling_closed_at=incident.handling_closed_at or incident.closed_at,
         encrypted=incident.encrypted,
         key_compromised=incident.key_compromised,
         redacted=incident.redacted,

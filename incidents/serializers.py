@@ -10,6 +10,7 @@ from rest_framework import serializers
 from incidents.audit import AuditEvent
 from incidents.models import Incident
 from incidents.obligations import incident_no_harm_determination
+from incidents.services import NOTICE_FACTS
 
 # Times outside this window are typos (a year 9999, a 0026 for 2026), refused before any clock runs.
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
@@ -47,6 +48,13 @@ class AffectedField(serializers.DictField):
         return {row.jurisdiction: row.count for row in value.all()}
 
 
+class MeasureSerializer(serializers.Serializer):
+    """One measure taken: when (ISO 8601 with an offset) and what was done."""
+
+    at = OffsetDateTimeField()
+    text = serializers.CharField(max_length=2000)
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     serializer_field_mapping = {**serializers.ModelSerializer.serializer_field_mapping,
                                 models.DateTimeField: OffsetDateTimeField}
@@ -54,6 +62,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     data_categories = serializers.ListField(child=serializers.CharField(), required=False)
     risk = serializers.SerializerMethodField()
     no_harm_determination = serializers.SerializerMethodField()
+    measures = MeasureSerializer(many=True, required=False)
 
     class Meta:
         model = Incident
@@ -62,7 +71,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "determined_at", "materiality_determined_at", "individual_notice_sent_at", "contained_at", "assessed_at", "closed_at", "affected", "data_categories", "encrypted",
             "encrypted_in_transit", "key_compromised", "redacted", "no_harm_determination", "role",
             "containment_summary", "closure_reason", "risk", "created_at", "updated_at",
-            "legal_hold_reason", "legal_hold_at", "contacts_purged_at",
+            "legal_hold_reason", "legal_hold_at", "contacts_purged_at", *NOTICE_FACTS,
         ]
         read_only_fields = [
             "legal_hold_reason", "legal_hold_at", "contacts_purged_at",
@@ -194,6 +203,11 @@ class OrganisationProfileSerializer(serializers.Serializer):
     time_zone = serializers.CharField(required=False)
     sms_routes = serializers.ListField(child=serializers.DictField(), required=False)
     contact_retention_days = serializers.IntegerField(required=False, min_value=1, max_value=36500)
+    eu_representative = serializers.CharField(required=False, allow_blank=True)
+    pipl_representative = serializers.CharField(required=False, allow_blank=True)
+    sending_domains = serializers.ListField(child=serializers.CharField(), required=False)
+    email_sender = serializers.EmailField(required=False, allow_blank=True)
+    sms_sender = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 
 class TokenRequestSerializer(serializers.Serializer):

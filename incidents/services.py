@@ -7,7 +7,8 @@ event in that same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
@@ -39,11 +41,19 @@ from incidents.rules.loader import load_rules
 from incidents.rules.risk import AssessmentError, severity_assess
 from incidents.zones import is_known_zone
 
+# Facts the notices and the regulators' reports need (counted as missing elements until given).
+NOTICE_FACTS = (
+    "cause", "discovery", "discovered_at", "exposure_started_at", "exposure_ended_at", "access_status",
+    "exfiltration_status", "secrets_protection", "records_count", "measures", "measures_planned", "people_informed",
+    "people_informed_at", "people_informed_reason", "development", "attacker_leads", "evidence_preservation",
+    "support_requested", "handling_closed_at", "accountability", "rectification", "lessons",
+)
 # Facts a person may edit; state and timestamps of milestones move only through transitions.
 EDITABLE_FIELDS = (
     "title", "description", "systems_affected", "occurred_at", "aware_at", "determined_at",
     "materiality_determined_at", "individual_notice_sent_at", "encrypted",
     "encrypted_in_transit", "key_compromised", "redacted", "data_categories", "role", "containment_summary",
+    *NOTICE_FACTS,
 )
 
 
@@ -91,6 +101,38 @@ def incident_validate_facts(
         raise ValidationError(errors)
 
 
+def incident_measures_clean(measures: list[dict]) -> list[dict[str, str]]:
+    """Return the measures taken as stored: ``[{"at": ISO 8601 with offset, "text": ...}]`` in time order.
+
+    Raises ValidationError on ``measures`` for a measure without its text or an aware time.
+    """
+    cleaned = []
+    for index, measure in enumerate(measures, start=1):
+        at, text = measure.get("at"), str(measure.get("text", "")).strip()
+        if isinstance(at, str):
+            at = parse_datetime(at)
+        if not isinstance(at, datetime) or timezone.is_naive(at) or not text:
+            raise ValidationError({"measures": [
+                _("Measure %(n)s needs what was done and when, as a time with its zone offset.") % {"n": index}]})
+        cleaned.append((at, text))
+    return [{"at": at.astimezone(UTC).isoformat(), "text": text}
+            for at, text in sorted(cleaned, key=lambda measure: measure[0])]
+
+
+def _validate_notice_facts(incident: Incident) -> None:
+    errors: dict[str, list[str]] = {}
+    for name in ("discovered_at", "exposure_started_at", "exposure_ended_at", "people_informed_at",
+                 "handling_closed_at"):
+        value = getattr(incident, name)
+        if value is not None and timezone.is_naive(value):
+            errors[name] = [f"{name} needs a time zone offset."]
+    if (not errors and incident.exposure_started_at and incident.exposure_ended_at
+            and incident.exposure_ended_at < incident.exposure_started_at):
+        errors["exposure_ended_at"] = [_("The exposure cannot end before it started.")]
+    if errors:
+        raise ValidationError(errors)
+
+
 def _next_ref(year: int) -> str:
     IncidentSequence.objects.get_or_create(year=year)
     IncidentSequence.objects.filter(year=year).update(last=F("last") + 1)
@@ -117,6 +159,8 @@ def incident_create(
     unexpected = set(facts) - set(EDITABLE_FIELDS)
     if unexpected:
         raise ValidationError({name: ["This field cannot be set."] for name in sorted(unexpected)})
+    if "measures" in facts:
+        facts["measures"] = incident_measures_clean(facts["measures"])
     incident_validate_facts(
         occurred_at=facts.get("occurred_at"), aware_at=aware_at, affected=affected,
         data_categories=data_categories, role=facts.get("role", ""),
@@ -124,6 +168,7 @@ def incident_create(
     incident = Incident(
         title=title, aware_at=aware_at, data_categories=list(data_categories or []), created_by=actor, **facts
     )
+    _validate_notice_facts(incident)
     incident.ref = _next_ref(aware_at.year if aware_at else timezone.now().year)
     incident.full_clean(exclude=["ref", "created_by", "state"])
     incident.save()
@@ -163,6 +208,8 @@ def incident_update(*, actor, incident: Incident, affected: dict[str, int] | Non
     unexpected = set(changes) - set(EDITABLE_FIELDS)
     if unexpected:
         raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unexpected)})
+    if "measures" in changes:
+        changes["measures"] = incident_measures_clean(changes["measures"])
     locked = _lock(incident)
     if locked.state == IncidentState.CLOSED:
         raise Conflict(_("%(ref)s is closed: reopen it before changing its facts.") % {"ref": locked.ref})
@@ -173,6 +220,7 @@ def incident_update(*, actor, incident: Incident, affected: dict[str, int] | Non
         occurred_at=locked.occurred_at, aware_at=locked.aware_at, affected=affected,
         data_categories=locked.data_categories, role=locked.role,
     )
+    _validate_notice_facts(locked)
     locked.full_clean(exclude=["ref", "created_by", "state"])
     locked.save()
     if affected is not None:
@@ -428,8 +476,10 @@ def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
 PROFILE_FIELDS = (
     "legal_name", "dpo_name", "dpo_email", "dpo_phone", "dpo_address", "website", "eu_main_establishment",
     "regimes", "default_role", "identity_protection_offer", "identity_protection_months", "call_centre_phone",
-    "call_centre_hours", "time_zone", "sms_routes", "contact_retention_days",
+    "call_centre_hours", "time_zone", "sms_routes", "contact_retention_days", "eu_representative",
+    "pipl_representative", "sending_domains", "email_sender", "sms_sender",
 )
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 @transaction.atomic
@@ -443,6 +493,13 @@ def organisation_profile_update(*, actor, **fields: Any) -> OrganisationProfile:
     if unknown:
         raise ValidationError({"regimes": [f"Unknown regime(s): {', '.join(unknown)}; the rule files know "
                                            f"{', '.join(sorted(load_rules().regimes))}."]})
+    if "sending_domains" in fields:
+        fields["sending_domains"] = [domain.strip().lower() for domain in fields["sending_domains"] if domain.strip()]
+        wrong = [domain for domain in fields["sending_domains"] if not _DOMAIN.match(domain)]
+        if wrong:
+            raise ValidationError({"sending_domains": [
+                _("Not a domain name: %(domains)s (write e.g. example.com, without https:// or a path).") % {
+                    "domains": ", ".join(wrong)}]})
     if "time_zone" in fields and not is_known_zone(fields["time_zone"]):
         raise ValidationError({"time_zone": [f"Unknown time zone {fields['time_zone']!r}: use an IANA name."]})
     profile = OrganisationProfile.current()

@@ -24,11 +24,13 @@ from incidents.forms import (
     IncidentFactsForm,
     LawEnforcementDelayForm,
     LegalHoldForm,
+    NoticeFactsForm,
     ObligationExemptForm,
     ObligationMetForm,
     OrganisationProfileForm,
     PreferenceForm,
     RiskOverrideForm,
+    measure_formset,
 )
 from incidents.models import IncidentState, OrganisationProfile, UserPreference
 from incidents.templatetags.breachline import zoned_text
@@ -104,18 +106,26 @@ def incident_edit(request, ref: str):
     form = IncidentEditForm(request.POST or None, initial=initial, zone=request.zone_name)
     formset = affected_formset(request.POST or None, initial={row.jurisdiction: row.declared_count
                                                              for row in incident.affected.all()})
+    notice_facts = NoticeFactsForm(request.POST or None, zone=request.zone_name,
+                                   initial={name: getattr(incident, name) for name in NoticeFactsForm.base_fields})
+    # A post without the measures rows (an older page, a script) leaves the measures as they are.
+    measures = measure_formset(request.POST if "measures-TOTAL_FORMS" in request.POST else None,
+                               initial=incident.measures, zone=request.zone_name)
+    parts = (form, formset, notice_facts, *([measures] if measures.is_bound else []))
     confirm = None
     if incident.state == IncidentState.CLOSED:
         messages.error(request, _("%(ref)s is closed: reopen it before changing its facts.") % {"ref": incident.ref})
         return redirect("incident-detail", ref=ref)
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if request.method == "POST" and all(part.is_valid() for part in parts):
         aware_at = form.cleaned_data["aware_at"]
         if aware_at != incident.aware_at and request.POST.get("clock") != aware_at.isoformat():
             confirm = _confirmation(aware_at)
         else:
             before = selectors.obligation_snapshot(incident=incident)
             try:
-                services.incident_update(actor=request.user, incident=incident, **_facts(form, formset))
+                services.incident_update(actor=request.user, incident=incident, **_facts(form, formset),
+                                         **notice_facts.cleaned_data,
+                                         **({"measures": measures.measures()} if measures.is_bound else {}))
             except ValidationError as exc:
                 _apply_errors(form, exc)
             except Conflict as exc:
@@ -127,6 +137,7 @@ def incident_edit(request, ref: str):
                 return redirect("incident-detail", ref=ref)
     return render(request, "incidents/incident_edit.html", {
         "incident": incident, "form": form, "formset": formset, "confirm": confirm,
+        "notice_facts": notice_facts, "measures": measures,
         "jurisdictions": jurisdiction_options(),
     })
 

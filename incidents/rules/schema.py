@@ -49,7 +49,24 @@ CONTENT_ELEMENTS: dict[str, str] = {
     "law_enforcement_delay": "Whether notice was delayed at law enforcement's request",
     "reasons_for_delay": "Reasons for a notice later than the deadline",
     "material_impact": "Material impact or reasonably likely material impact on the registrant",
+    "discovery": "How and when the breach was discovered",
+    "exposure": "How long the data were exposed, and whether access or exfiltration is confirmed, suspected or ruled out",
+    "secrets_protection": "How passwords and other secrets were protected (hashing, encryption)",
+    "timeline": "Chronological account of the steps taken since the breach was discovered",
+    "people_informed": "Whether and when the affected people were or will be told",
+    "representative": "Representative in the Union (GDPR Art. 27) or in China (PIPL Art. 53)",
+    "incident_grade": "Grade of the incident (较大, 重大, 特别重大) under the CAC Grading Guide",
+    "development": "How the incident may develop and the further harm it may cause",
+    "attacker_leads": "Leads for the investigation: the attacker, the attack path, vulnerabilities",
+    "evidence_preservation": "Preservation of the scene and of evidence",
+    "support_requested": "Further measures planned and support requested",
+    "accountability": "Accountability established after the incident",
+    "rectification": "Rectification carried out after the incident",
+    "lessons": "Lessons learned from the incident",
 }
+# Regulator documents whose contents the law or the authority defines; a duty names one with
+# ``report`` (builders: notifications/notices/reports.py). Other regulator duties get the common template.
+REPORTS = ("cn_cac_initial", "cn_cac_closing", "cn_pipl_57", "sg_pdpc", "eu_gdpr_33", "gb_ico", "us_ca_ag_sample")
 TOP_KEYS = {
     "code", "name", "law", "status", "time_zone", "last_verified", "effective_from", "effective_to",
     "sources", "note", "applies", "calendar", "authorities", "definitions", "safe_harbours", "duties", "examples",
@@ -60,7 +77,7 @@ DUTY_KEYS = {
     "id", "audience", "clause", "timing", "clock_start", "deadline", "authority", "status", "note",
     "effective_from", "effective_to", "roles", "min_risk", "risk_wording", "threshold", "categories",
     "match", "covered_data", "safe_harbours", "when_malicious", "content", "channels", "substitute_notice", "law_enforcement_delay",
-    "when_regimes", "unless_regimes", "after_duty", "fan_out",
+    "when_regimes", "unless_regimes", "after_duty", "fan_out", "report",
 }
 
 
@@ -138,6 +155,7 @@ class Duty:
     unless_regimes: tuple[str, ...] = ()
     after_duty: str | None = None
     fan_out: str = "none"
+    report: str = ""
 
 
 @dataclass(frozen=True)
@@ -405,6 +423,9 @@ def _duty(path: str | Path, data: Any, where: str, rule_status: str, authorities
     fan_out = reader.choice("fan_out", FAN_OUTS, required=False, default="none")
     if authority not in authorities:
         reader.fail("authority", f"names no entry of [authorities]: {authority!r}")
+    report = reader.choice("report", REPORTS, required=False) or ""
+    if report and reader.data.get("audience") != "regulator":
+        reader.fail("report", "names a regulator document: only regulator duties have one")
     min_risk = reader.choice("min_risk", RISK_LEVELS, required=False)
     if min_risk and not reader.text("risk_wording", required=False):
         reader.fail("risk_wording", "is required with min_risk: quote the law's test")
@@ -426,7 +447,7 @@ def _duty(path: str | Path, data: Any, where: str, rule_status: str, authorities
         law_enforcement_delay=reader.get("law_enforcement_delay", bool, False, False),
         when_regimes=tuple(reader.get("when_regimes", list, False, [])),
         unless_regimes=tuple(reader.get("unless_regimes", list, False, [])),
-        after_duty=reader.text("after_duty", required=False) or None, fan_out=fan_out,
+        after_duty=reader.text("after_duty", required=False) or None, fan_out=fan_out, report=report,
     )
 
 

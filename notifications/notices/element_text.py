@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from incidents.rules import categories
+from notifications.notices import fact_text
 
 CONTACT_DETAILS = frozenset({"email_address", "phone_number", "postal_address"})
 DEVICE_DATA = frozenset({"device_identifier", "os_type", "running_processes", "ip_address"})
@@ -78,6 +79,10 @@ def numbers(facts: dict) -> str:
     if not counts:
         return ""
     per_place = _join([f"{code}: {count:,}" for code, count in sorted(counts.items())])
+    if facts.get("records_count") is not None:
+        return _("Approximately %(total)s people are concerned (%(per_place)s), with approximately %(records)s "
+                 "records.") % {"total": f"{facts.get('total', 0):,}", "per_place": per_place,
+                                "records": f"{facts['records_count']:,}"}
     return _(
         "Approximately %(total)s people are concerned (%(per_place)s), with approximately %(total)s records: "
         "one account record per person."
@@ -113,12 +118,17 @@ def consequences(facts: dict) -> str:
 
 
 def measures_taken(facts: dict) -> str:
-    summary = facts.get("containment_summary", "").strip()
-    follow_up = _(
-        "We are investigating how this happened, reviewing our security measures, and have informed the "
-        "authorities where the law requires it."
-    )
-    return f"{summary}\n\n{follow_up}" if summary else follow_up
+    """What was done (each measure with its time), what is planned, and the filings made so far with their
+    dates: a report to an authority is only claimed once it was made."""
+    parts = [facts.get("containment_summary", "").strip()]
+    parts.append("\n".join(f"- {fact_text.when(facts, m['at'])}: {m['text']}" for m in facts.get("measures", [])))
+    if facts.get("measures_planned", "").strip():
+        parts.append(_("Planned: %(planned)s") % {"planned": facts["measures_planned"].strip()})
+    parts.append("\n".join(
+        _("We reported the breach to %(authority)s on %(when)s.") % {
+            "authority": filing["authority"], "when": fact_text.when(facts, filing["met_at"])}
+        for filing in facts.get("filings", [])))
+    return "\n\n".join(part for part in parts if part)
 
 
 def _credential_steps(facts: dict) -> list[str]:

@@ -171,6 +171,8 @@ def _story(version, language: str, styles) -> list:
     context = rendering.render_context(version, language)
     values = rendering.personal_values(version, _reader(version, language))
     story = [Paragraph(_markup(context["title"]), styles["title"])]
+    story += [Paragraph(_markup(line), styles["body"]) for line in (context["report_basis"], context["sample_note"])
+              if line]
     header = [(_("Incident reference"), context["ref"]), (_("From"), context["organisation"].get("legal_name", "")),
               (_("To"), values["name"]), (_("Date of this report"), values["notice_date"])]
     story += [_table(header, styles["body"]), Spacer(1, 4 * mm)]
@@ -178,8 +180,9 @@ def _story(version, language: str, styles) -> list:
         story.append(Paragraph(_markup(section["heading"]), styles["heading"]))
         for text in section["texts"]:
             story += _paragraphs(rendering.personalise(text, values, html=False), styles["body"])
-    story.append(Paragraph(_markup(_("Timeline")), styles["heading"]))
-    story.append(_table(context["timeline"], styles["body"]))
+    if context["timeline"]:
+        story.append(Paragraph(_markup(_("Timeline")), styles["heading"]))
+        story.append(_table(context["timeline"], styles["body"]))
     return story
 
 

@@ -27,6 +27,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext, gettext_noop
 
 from notifications.models import Delivery
+from notifications.notices import reports
 from notifications.notices.local_time import format_when, zone_for
 from notifications.notices.requirements import ALERT, ELEMENT_CODES, element_label
 
@@ -47,6 +48,9 @@ TITLES = {
     "media": gettext_noop("Statement on a data breach"),
     "controller": gettext_noop("Notice of a personal data breach to the controller"),
 }
+SAMPLE_NOTE = gettext_noop(
+    "Sample copy of the notice sent to California residents, with every resident's personal information removed "
+    "(Cal. Civ. Code 1798.82(f)).")
 # The five headings of Cal. Civ. Code 1798.82(d)(1), used for every notice to individuals.
 SECTIONS = (
     (gettext_noop("What Happened"), ("nature", "dates", "cause", "law_enforcement_delay", "reasons_for_delay")),
@@ -88,18 +92,40 @@ def _heading(msgid: str, language: str, jurisdictions: list[str]) -> str:
     return translated
 
 
-def _sections(notice, texts: dict[str, str], language: str) -> list[dict]:
-    if notice.audience != "individuals":
-        return [{"heading": element_label(code), "texts": [texts[code]]} for code in ELEMENT_CODES
-                if code != ALERT and texts.get(code, "").strip()]
+def _individual_sections(texts: dict[str, str], language: str, jurisdictions: list[str]) -> list[dict]:
     sections, placed = [], set()
     for msgid, codes in SECTIONS:
         placed.update(codes)
-        sections.append({"heading": _heading(msgid, language, notice.jurisdictions),
+        sections.append({"heading": _heading(msgid, language, jurisdictions),
                          "texts": [texts[code] for code in codes if texts.get(code, "").strip()]})
     extra = [texts[code] for code in ELEMENT_CODES if code not in placed | {ALERT} and texts.get(code, "").strip()]
     sections[1]["texts"] += extra
     return sections
+
+
+def _report_sections(report: reports.Report, texts: dict[str, str]) -> list[dict]:
+    """The report's items in its order; an element no item names goes under "Other information"."""
+    sections, placed = [], {ALERT}
+    for item in report.items:
+        placed.update(item.codes)
+        found = [texts[code] for code in item.codes if texts.get(code, "").strip()]
+        if found:
+            sections.append({"heading": gettext(item.heading), "texts": found})
+    other = [texts[code] for code in ELEMENT_CODES if code not in placed and texts.get(code, "").strip()]
+    if other:
+        sections.append({"heading": gettext(reports.OTHER), "texts": other})
+    return sections
+
+
+def _sections(notice, texts: dict[str, str], language: str, report: reports.Report | None) -> list[dict]:
+    if report is not None and report.sample_of_individual_notice:
+        return _individual_sections(texts, language, [CALIFORNIA])
+    if report is not None:
+        return _report_sections(report, texts)
+    if notice.audience != "individuals":
+        return [{"heading": element_label(code), "texts": [texts[code]]} for code in ELEMENT_CODES
+                if code != ALERT and texts.get(code, "").strip()]
+    return _individual_sections(texts, language, notice.jurisdictions)
 
 
 def _timeline(facts: dict, language: str, zone) -> list[tuple[str, str]]:
@@ -122,12 +148,20 @@ def render_context(version, language: str) -> dict:
     notice, facts = version.notice, version.facts
     texts = {code: text for code, text in (version.elements.get(language) or {}).items()}
     zone = _reader_zone(notice, facts)
+    report = reports.BUILDERS.get(facts.get("report", ""))
+    sample = report is not None and report.sample_of_individual_notice
+    if sample:
+        title = _heading(report.title, language, [CALIFORNIA])
+    else:
+        title = gettext(report.title) if report else _heading(
+            TITLES.get(notice.audience, TITLES["regulator"]), language, notice.jurisdictions)
     return {
-        "title": _heading(TITLES.get(notice.audience, TITLES["regulator"]), language, notice.jurisdictions),
-        "sections": _sections(notice, texts, language), "alert": texts.get(ALERT, ""), "ref": facts.get("ref", ""),
-        "organisation": facts.get("organisation", {}), "facts": facts, "language": language,
-        "authorities": [o["authority"] for o in facts.get("obligations", [])],
-        "timeline": _timeline(facts, language, zone), "jurisdictions": notice.jurisdictions,
+        "title": title, "report_basis": report.basis if report and not sample else "",
+        "sample_note": gettext(SAMPLE_NOTE) if sample else "",
+        "sections": _sections(notice, texts, language, report), "alert": texts.get(ALERT, ""),
+        "ref": facts.get("ref", ""), "organisation": facts.get("organisation", {}), "facts": facts,
+        "language": language, "authorities": [o["authority"] for o in facts.get("obligations", [])],
+        "timeline": [] if sample else _timeline(facts, language, zone), "jurisdictions": notice.jurisdictions,
     }
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, gettext_noop
 
 from incidents.rules.schema import CONTENT_ELEMENTS
@@ -32,6 +34,20 @@ _TRANSLATABLE_LABELS = (
     gettext_noop("Whether notice was delayed at law enforcement's request"),
     gettext_noop("Reasons for a notice later than the deadline"),
     gettext_noop("Material impact or reasonably likely material impact on the registrant"),
+    gettext_noop("How and when the breach was discovered"),
+    gettext_noop("How long the data were exposed, and whether access or exfiltration is confirmed, suspected or ruled out"),
+    gettext_noop("How passwords and other secrets were protected (hashing, encryption)"),
+    gettext_noop("Chronological account of the steps taken since the breach was discovered"),
+    gettext_noop("Whether and when the affected people were or will be told"),
+    gettext_noop("Representative in the Union (GDPR Art. 27) or in China (PIPL Art. 53)"),
+    gettext_noop("Grade of the incident (较大, 重大, 特别重大) under the CAC Grading Guide"),
+    gettext_noop("How the incident may develop and the further harm it may cause"),
+    gettext_noop("Leads for the investigation: the attacker, the attack path, vulnerabilities"),
+    gettext_noop("Preservation of the scene and of evidence"),
+    gettext_noop("Further measures planned and support requested"),
+    gettext_noop("Accountability established after the incident"),
+    gettext_noop("Rectification carried out after the incident"),
+    gettext_noop("Lessons learned from the incident"),
 )
 
 # What the organisation promised every affected person, whatever the law: what happened and when,
@@ -47,6 +63,20 @@ CONDITIONAL = {
     "credit_bureaus": (IDENTITY_DOCUMENTS, gettext_noop("only when a Social Security number or driver's licence / state ID was exposed")),
     "identity_protection_offer": (IDENTITY_DOCUMENTS, gettext_noop("only when a Social Security number or driver's licence / state ID was exposed")),
 }
+
+
+EU = "EU"
+LATE_SOURCE = gettext_noop("A report later than its deadline gives the reasons for the delay (e.g. GDPR Art. 33(1), "
+                           "PDPC reg. 5(2))")
+REPRESENTATIVE_SOURCE = gettext_noop("GDPR Art. 27 and 33(3)(b): a controller not established in the Union "
+                                     "names its representative")
+
+
+def _late(facts: dict) -> bool:
+    """True when one of the notice's deadlines has passed (a report drafted or approved after its deadline)."""
+    now = timezone.now()
+    return any((due := parse_datetime(o["due_at"] or "")) is not None and due < now
+               for o in facts.get("obligations", []))
 
 
 def element_label(code: str) -> str:
@@ -75,6 +105,11 @@ def element_requirements(*, audience: str, obligations: list[tuple[str, list[str
     for label, content in obligations:
         for code in content:
             sources.setdefault(code, []).append(label)
+    if audience != "individuals" and _late(facts):
+        sources.setdefault("reasons_for_delay", []).append(gettext(LATE_SOURCE))
+    if audience == "regulator" and EU in facts.get("jurisdictions", []) and not facts.get(
+            "organisation", {}).get("eu_main_establishment"):
+        sources.setdefault("representative", []).append(gettext(REPRESENTATIVE_SOURCE))
     categories = set(facts.get("data_categories", []))
     result = []
     for code in ELEMENT_CODES:

@@ -27,8 +27,8 @@ from notifications.models.notice import (
     NoticeVersion,
     RegulatorSubmission,
 )
-from notifications.notices import checks, drafting, rendering
-from notifications.notices.requirements import ELEMENT_CODES, drafted_codes, element_requirements
+from notifications.notices import checks, drafting, rendering, reports
+from notifications.notices.requirements import ALERT, ELEMENT_CODES, drafted_codes, element_requirements
 
 DRAFTABLE_STATES = (IncidentState.ASSESSED, IncidentState.REGULATORS_NOTIFIED, IncidentState.USERS_NOTIFIED)
 CHINESE_AUTHORITY = "Chinese"
@@ -59,9 +59,28 @@ def _languages(group: list[Obligation]) -> list[str]:
     return ["en", "zh-hans"] if chinese else ["en"]
 
 
+def _codes(audience: str, requirements, report: reports.Report | None) -> list[str]:
+    """The elements a draft starts with; a report adds its items' elements, a sample copy is drafted as the
+    residents' notice (without the SMS and push alert)."""
+    sample = report is not None and report.sample_of_individual_notice
+    codes = set(drafted_codes(audience="individuals" if sample else audience, requirements=requirements))
+    codes = codes - {ALERT} if sample else codes
+    codes |= set(report.codes if report else ())
+    return [code for code in ELEMENT_CODES if code in codes]
+
+
+def _waits_for_its_clock(obligation: Obligation) -> bool:
+    """A closing report is written from the closing facts: it is drafted once its clock has started."""
+    report = reports.report_for([obligation.details.get("rule_code", "")])
+    return report is not None and report.drafted_when_clock_started
+
+
 def _draft_one(*, actor, incident: Incident, group: list[Obligation]) -> Notice:
     audience = group[0].audience
     facts = drafting.incident_snapshot(incident, group)
+    report = reports.BUILDERS.get(facts["report"])
+    if report is not None and report.sample_of_individual_notice:
+        facts["audience"] = "individuals"  # the sample copy speaks to the resident, as the notice it copies
     requirements = element_requirements(
         audience=audience, obligations=[("", list(o.content)) for o in group], facts=facts)
     languages = _languages(group)
@@ -71,7 +90,7 @@ def _draft_one(*, actor, incident: Incident, group: list[Obligation]) -> Notice:
         channels=drafting.INDIVIDUAL_CHANNELS if audience == "individuals" else drafting.ORGANISATION_CHANNELS,
     )
     notice.obligations.set(group)
-    codes = drafted_codes(audience=audience, requirements=requirements)
+    codes = _codes(audience, requirements, report)
     NoticeVersion.objects.create(
         notice=notice, number=1, author=actor, facts=facts,
         elements=drafting.draft_elements(facts=facts, codes=codes, languages=languages),
@@ -94,10 +113,12 @@ def notices_draft(*, actor, incident: Incident) -> list[Notice]:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.state not in DRAFTABLE_STATES:
         raise Conflict(f"Notices are drafted once {incident.ref} is assessed; it is {incident.get_state_display().lower()}.")
-    open_obligations = list(
+    open_obligations = [
+        obligation for obligation in
         incident.obligations.filter(applies=True, status__in=Obligation.UNFINISHED, notices__isnull=True)
         .order_by("audience", "jurisdiction", "id")
-    )
+        if obligation.clock_started_at is not None or not _waits_for_its_clock(obligation)
+    ]
     return [_draft_one(actor=actor, incident=incident, group=group) for group in _groups(open_obligations)]
 
 

@@ -82,11 +82,15 @@ def zenhei(settings) -> Path:
     return ZENHEI
 
 
+WRITTEN = {"en": "Written by the responder.", "zh-hans": "由响应人员撰写。"}
+
+
 def complete(notice: Notice, actor) -> Notice:
-    """Write the elements no fact could fill (the cause), in every language of the notice."""
+    """Write the elements no fact filled (the cause, the reasons for a late report...), in every language."""
     for language in notice.languages:
-        notice = services.notice_edit(actor=actor, notice=notice, language=language,
-                                      elements={"cause": CAUSE[language]} if "cause" in notice.current_version.elements[language] else {})
+        empty = [code for code, text in notice.current_version.elements[language].items() if not text.strip()]
+        elements = {code: CAUSE[language] if code == "cause" else WRITTEN[language] for code in empty}
+        notice = services.notice_edit(actor=actor, notice=notice, language=language, elements=elements)
     return notice
 
 

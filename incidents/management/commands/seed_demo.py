@@ -27,6 +27,11 @@ DEMO_PROFILE = {
     "identity_protection_months": 24,
     "call_centre_phone": "+1 800 555 0100",
     "call_centre_hours": "Monday to Friday, 9:00 to 18:00 (local time)",
+    "eu_representative": "Example Representation GmbH, Musterstrasse 1, 10115 Berlin, Germany; eu-rep@example.com",
+    "pipl_representative": "Example Cloud Services (Shanghai) Co., Ltd., 1 Example Road, Shanghai; pipl@example.com",
+    "sending_domains": ["example.com"],
+    "email_sender": "notices@example.com",
+    "sms_sender": "ExampleCloud",
 }
 
 
@@ -53,6 +58,37 @@ class Command(BaseCommand):
             incident = self._demo_incident(User.objects.get(username="responder"))
             self.stdout.write(f"Demo incident {incident.ref}: {incident.title} ({incident.state})")
 
+    @staticmethod
+    def _notice_facts(aware_at):
+        """What the notices and the regulators' reports say beyond the planner's facts."""
+        return {
+            "cause": "During a storage migration, the access setting of a snapshot of the customer account database "
+                     "was changed from private to public by mistake.",
+            "discovery": "An external security researcher reported the open snapshot to our security mailbox.",
+            "discovered_at": aware_at,
+            "exposure_started_at": aware_at - timedelta(days=2),
+            "exposure_ended_at": aware_at + timedelta(minutes=5),
+            "access_status": "confirmed", "exfiltration_status": "suspected",
+            "secrets_protection": "Passwords were stored as bcrypt hashes (cost 12), each with its own salt; none "
+                                  "was stored in readable form.",
+            "measures": [
+                {"at": aware_at + timedelta(minutes=5), "text": "Public access to the snapshot revoked."},
+                {"at": aware_at + timedelta(minutes=10),
+                 "text": "Access logs copied to write-once storage, then the snapshot deleted."},
+                {"at": aware_at + timedelta(minutes=15),
+                 "text": "Keys of the database service accounts rotated (customers' passwords are unchanged)."},
+            ],
+            "measures_planned": "A second person must approve any change to the sharing setting of a snapshot; "
+                                "public snapshots raise an alert.",
+            "people_informed": "will_inform", "people_informed_at": aware_at + timedelta(days=2),
+            "development": "No further exposure: the snapshot is deleted. Copies taken before may be used for "
+                           "phishing or to try the passwords' hashes against other services.",
+            "attacker_leads": "The access logs show downloads from two IP addresses, kept for the police.",
+            "evidence_preservation": "Storage access logs and the snapshot's metadata were copied to write-once "
+                                     "storage before the snapshot was deleted.",
+            "support_requested": "None requested at this stage.",
+        }
+
     def _demo_incident(self, responder):
         """An incident contained and assessed, ready for legal to draft and approve notices.
 
@@ -75,6 +111,7 @@ class Command(BaseCommand):
                              "device_identifier"],
             encrypted=False,
             key_compromised=False,
+            **self._notice_facts(aware_at),
         )
         incident = services.incident_transition(
             actor=responder, incident=incident, name="contain",
