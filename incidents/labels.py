@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from incidents.models import Audience, IncidentState, ObligationStatus
+from incidents.models import Audience, Finding, IncidentState, ObligationStatus, PeopleInformed
 
 # The ENISA answers and levels of incidents.rules.risk, as people read them (the rules stay free of Django).
 EASE_OF_IDENTIFICATION_CHOICES = [
@@ -100,6 +100,34 @@ FACTS = {
     "redacted": _("Redacted or truncated"),
     "role": _("Role"),
     "containment_summary": _("Containment summary"),
+    "cause": _("Cause"),
+    "discovery": _("How it was discovered"),
+    "discovered_at": _("When it was discovered"),
+    "exposure_started_at": _("Data exposed from"),
+    "exposure_ended_at": _("Data exposed until"),
+    "access_status": _("Access to the data by someone unauthorised"),
+    "exfiltration_status": _("Data copied out (exfiltration)"),
+    "secrets_protection": _("How passwords or other secrets were protected"),
+    "records_count": _("Number of records"),
+    "measures": _("Measures taken, each with its time"),
+    "measures_planned": _("Measures planned"),
+    "people_informed": _("Telling the affected people"),
+    "people_informed_at": _("When they will be told"),
+    "people_informed_reason": _("Why they will not be told"),
+    "development": _("How the incident may develop"),
+    "attacker_leads": _("Leads on the attacker and the attack path"),
+    "evidence_preservation": _("How the scene and evidence are preserved"),
+    "support_requested": _("Further measures planned and support requested"),
+    "handling_closed_at": _("When handling of the incident ended"),
+    "accountability": _("Accountability"),
+    "rectification": _("Rectification"),
+    "lessons": _("Lessons learned"),
+}
+# Facts whose values are codes: shown by their labels in the audit trail.
+FACT_CHOICES = {
+    "access_status": dict(Finding.choices),
+    "exfiltration_status": dict(Finding.choices),
+    "people_informed": dict(PeopleInformed.choices),
 }
 
 # The rules engine's trace: the steps that decide a duty, their outcomes, and the facts they matched.

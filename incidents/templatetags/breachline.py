@@ -85,6 +85,13 @@ def jurisdiction(code: str) -> str:
     return jurisdiction_label(code)
 
 
+def _item(value) -> str:
+    """One item of a listed fact: a data category by its label, a measure as its time and what was done."""
+    if isinstance(value, dict):
+        return f"{_value(value.get('at'))}: {value.get('text', '')}"
+    return category_label(value) if value in categories.BY_CODE else str(value)
+
+
 def _value(value) -> str:
     if isinstance(value, str):
         parsed = parse_datetime(value)
@@ -93,7 +100,7 @@ def _value(value) -> str:
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     if isinstance(value, list):
-        return ", ".join(category_label(v) if v in categories.BY_CODE else str(v) for v in value) or "—"
+        return ", ".join(_item(v) for v in value) or "—"
     if isinstance(value, dict):
         return ", ".join(f"{key} {count}" for key, count in value.items()) or "—"
     return "—" if value in (None, "") else str(value)
@@ -111,6 +118,9 @@ def audit_detail(event) -> str:
     if "notice" in payload:
         parts.append(_("notice #%(id)s") % {"id": payload["notice"]})
     for name, (before, after) in (payload.get("changes") or {}).items():
+        if name in labels.FACT_CHOICES:
+            choices = labels.FACT_CHOICES[name]
+            before, after = choices.get(before, before), choices.get(after, after)
         parts.append(f"{labels.label(labels.FACTS, name)}: {_value(before)} → {_value(after)}")
     if event.action == "risk.assessed":
         level = payload.get("risk_override") or (payload.get("severity") or {}).get("level", "")
