@@ -41,6 +41,10 @@ from notifications.notices.rendering import BatchRenderer
 logger = logging.getLogger(__name__)
 
 
+class Unsendable(TransportError):
+    """A delivery our side cannot send (rendering, encoding, configuration): failed, never a bounce."""
+
+
 @dataclass(frozen=True)
 class Outcome:
     delivery_id: int
@@ -183,12 +187,22 @@ def _send_channel(channel: str, rows: list[Delivery], deadline: float, report: B
 
 
 def _send_one(transport, bucket, renderer: BatchRenderer, delivery: Delivery, sms_routes: SmsRoutes | None) -> Outcome:
+    """Send one delivery; any failure is this delivery's outcome, never the batch's.
+
+    A failure that is not a ``TransportError`` (a name no e-mail can encode, a provider
+    the deployment did not configure) would fail the same way on every attempt: the
+    delivery fails for good, its reason the error's class, and the batch goes on.
+    """
     try:
         message = outbound_for(delivery, renderer, sms_routes)
         wait_for_token(bucket)
         return Outcome(delivery.pk, provider_id=transport.send(message))
     except TransportError as error:
         return Outcome(delivery.pk, error=error)
+    except Exception as exc:
+        logger.exception("delivery %s cannot be sent", delivery.pk)
+        detail = f"{type(exc).__name__}: {exc}".encode("utf-8", "backslashreplace").decode("utf-8")
+        return Outcome(delivery.pk, error=Unsendable(detail, permanent=True, code=type(exc).__name__))
 
 
 # Recording outcomes.
@@ -278,7 +292,8 @@ def _failed_row(
 def _status_after(delivery: Delivery, error: TransportError, policy: RetryPolicy) -> str:
     if error.permanent:
         # A recipient refused by the mail server is a hard bounce; other channels simply fail.
-        return DeliveryStatus.BOUNCED if delivery.channel == "email" and error.code != "no_address" else DeliveryStatus.FAILED
+        bounced = delivery.channel == "email" and error.code != "no_address" and not isinstance(error, Unsendable)
+        return DeliveryStatus.BOUNCED if bounced else DeliveryStatus.FAILED
     if policy.gives_up_after(delivery.attempts):
         return DeliveryStatus.FAILED
     return DeliveryStatus.QUEUED

@@ -44,18 +44,19 @@ def deliveries_sweep(*, send: Send) -> dict[str, int]:
         )
         fallback.deliveries_fall_back(failed_ids=spent)
         limit = settings.DELIVERY_SWEEP_LIMIT
-        rows = list(stuck.order_by("id").values_list("id", "channel")[:limit])
+        rows = list(stuck.order_by("id").values_list("id", "notice_id", "channel")[:limit])
         Delivery.objects.filter(id__in=[row[0] for row in rows], status=DeliveryStatus.SENDING).update(
             status=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None, next_attempt_at=now, enqueued_at=now
         )
     requeued = len(rows)
     due = due_queryset(now=now, requeue_after=timedelta(seconds=settings.DELIVERY_REQUEUE_SECONDS))
-    rows += list(due.order_by("id").values_list("id", "channel")[: max(0, limit - requeued)])
-    by_channel: dict[str, list[int]] = {}
-    for delivery_id, channel in rows:
-        by_channel.setdefault(channel, []).append(delivery_id)
+    rows += list(due.order_by("id").values_list("id", "notice_id", "channel")[: max(0, limit - requeued)])
+    # Batches are per notice and channel: one notice's trouble never holds back another's people.
+    by_kind: dict[tuple[int, str], list[int]] = {}
+    for delivery_id, notice_id, channel in rows:
+        by_kind.setdefault((notice_id, channel), []).append(delivery_id)
     size = max(1, settings.DELIVERY_BATCH_SIZE)
-    for ids in by_channel.values():
+    for ids in by_kind.values():
         for batch in batches(ids, size):
             Delivery.objects.filter(id__in=batch, status=DeliveryStatus.QUEUED).update(enqueued_at=now)
             send(batch)

@@ -9,6 +9,8 @@ the token is the person's only key to their notice.
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
@@ -41,13 +43,24 @@ class RecipientSerializer(serializers.ModelSerializer):
         return [channel for channel, present in flags.items() if present]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class StoredText(serializers.CharField):
+    """Text as stored, readable by any client: a character UTF-8 cannot carry (a lone surrogate
+    imported before the importer refused them) is shown as U+FFFD instead of failing the page."""
+
+    def to_representation(self, value) -> str:
+        return _SURROGATE.sub("\ufffd", str(value))
+
+
 class RecipientContactSerializer(RecipientSerializer):
-    name = serializers.CharField(read_only=True)
-    email = serializers.CharField(read_only=True)
-    phone = serializers.CharField(read_only=True)
-    postal_address = serializers.CharField(read_only=True)
-    guardian_email = serializers.CharField(read_only=True)
-    guardian_phone = serializers.CharField(read_only=True)
+    name = StoredText(read_only=True)
+    email = StoredText(read_only=True)
+    phone = StoredText(read_only=True)
+    postal_address = StoredText(read_only=True)
+    guardian_email = StoredText(read_only=True)
+    guardian_phone = StoredText(read_only=True)
 
     class Meta(RecipientSerializer.Meta):
         fields = [
