@@ -39,7 +39,7 @@ def refuse_unknown(names) -> None:
 
 def rows_from_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
     """Yield (row number, row) from CSV with a header row; row 1 is the first data row."""
-    reader = csv.reader(stream)
+    reader = csv.reader(stream, strict=True)
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
@@ -51,13 +51,31 @@ def rows_from_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | BadLi
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         raise ImportFormatError(f"Missing required column(s): {', '.join(missing)}. Nothing was imported.")
-    for number, values in enumerate(reader, start=1):
+    for number, values in enumerate(_records(reader), start=1):
         if len(values) > len(header):
             yield number, BadLine(f"{len(values)} values for {len(header)} columns")
         elif "".join(values).strip():
             yield number, dict(zip(header, values, strict=False))
         else:
             yield number, BadLine("empty row")
+
+
+def _records(reader) -> Iterator[list[str]]:
+    """The reader's records; a syntax error (a quote opened and never closed, which would swallow
+    every later row into one value) refuses the file, naming the line where that record starts."""
+    start = reader.line_num + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ImportFormatError(
+                f"The file is not valid CSV: the record starting on line {start} does not end ({exc}); "
+                "look for a quote that is never closed. Nothing was imported."
+            ) from exc
+        yield values
+        start = reader.line_num + 1
 
 
 def rows_from_jsonl(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 from typing import IO
 
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 REJECTS_HEADER = ("row", "external_id", "outcome", "reason")
 
 
@@ -26,7 +28,9 @@ class Rejects:
 
 
 def neutralise(value: str) -> str:
-    # The report is opened in spreadsheets: a cell starting like a formula must stay text.
+    # The report is opened in spreadsheets: a cell starting like a formula must stay text, and a
+    # rejected id may hold what was rejected (a NUL byte, a lone surrogate): shown as U+FFFD.
+    value = _UNPRINTABLE.sub("\ufffd", value)
     return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 

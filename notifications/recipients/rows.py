@@ -32,6 +32,9 @@ _FALSE = {"", "0", "false", "no", "n", "f"}
 _DEFAULT_LANGUAGE = {"CN": "zh-hans"}
 _validate_url = URLValidator(schemes=["https", "http"])
 _WHITESPACE = re.compile(r"\s")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Control characters (C0, DEL, C1) except tab, line feed and carriage return; NUL is named on its own.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # JPush registration ids are short alphanumeric strings (e.g. 1a0018970af2b3c4d5e).
 _JPUSH_ID = re.compile(r"[0-9A-Za-z]{8,64}")
 
@@ -215,13 +218,41 @@ def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:
     }
 
 
+def text_problem(value: str) -> str:
+    """Why ``value`` is not clean text (a NUL byte, a lone surrogate, a control character
+    other than tab and line breaks), or "" when it is."""
+    if "\x00" in value:
+        return "contains a NUL byte"
+    if _SURROGATE.search(value):
+        return "contains a lone surrogate, which is not text"
+    control = _CONTROL.search(value)
+    if control:
+        return f"contains a control character (U+{ord(control.group()):04X})"
+    return ""
+
+
+def _hygiene(raw: dict[str, Any], result: ParsedRow) -> None:
+    """Reject values that are not text where text is expected, and text that is not clean."""
+    for key, value in raw.items():
+        items = value if key == "data_categories" and isinstance(value, list) else [value]
+        if any(isinstance(item, dict | list | tuple) for item in items):
+            result.errors.append(f"{key}: an object or list where text is expected")
+            continue
+        problem = next((text_problem(item) for item in items if isinstance(item, str) and text_problem(item)), "")
+        if problem:
+            result.errors.append(f"{key}: {problem}")
+
+
 def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = None) -> ParsedRow:
     """Check one row (column name -> raw value) and return what to store or why not.
 
     ``incident_categories``, when given, bounds the person's categories: a person cannot
-    have lost data the incident does not record.
+    have lost data the incident does not record. A value that is not clean text rejects the row.
     """
     result = ParsedRow()
+    _hygiene(raw, result)
+    if result.errors:
+        return result
     values = _parse_identity(raw, result)
     if incident_categories is not None:
         outside = [code for code in values["data_categories"] if code not in incident_categories]
