@@ -8,6 +8,7 @@ from contextlib import ExitStack
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
@@ -16,7 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from incidents.audit import audit_export
-from notifications.delivery import announcements, evidence, letters, sending
+from notifications.delivery import announcements, evidence, letters, queue, sending
 from notifications.models import Notice
 
 VIEW_PERMISSION = "notifications.view_delivery"
@@ -43,12 +44,29 @@ class NoticeDeliverySummary(APIView):
 
 
 class NoticeSend(APIView):
-    """POST: queue an approved notice (202); again is harmless and answers the same."""
+    """POST: queue an approved notice (202, or 503 while the broker is down: the work is recorded and
+    starts when it is back); again is harmless and says what is already queued (``already``)."""
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT})
+    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT})
     def post(self, request, pk: int):
-        notice = sending.notice_send(actor=request.user, notice=_notice(request, pk))
-        return Response(evidence.notice_delivery_summary(notice=notice), status=status.HTTP_202_ACCEPTED)
+        notice = _notice(request, pk)
+        already = notice.status in ("sending", "sent")
+        notice = sending.notice_send(actor=request.user, notice=notice)
+        summary = evidence.notice_delivery_summary(notice=notice)
+        if already:
+            counts = list(summary["channels"].values())
+            text = (
+                gettext("Already sent: %(queued)d deliveries queued, %(sent)d sent.") if notice.status == "sent"
+                else gettext("Already sending: %(queued)d deliveries queued, %(sent)d sent.")
+            )
+            summary["already"] = text % {
+                "queued": sum(row["queued"] + row["sending"] for row in counts),
+                "sent": sum(row["sent"] + row["delivered"] for row in counts),
+            }
+        if queue.dispatch_waiting(notice_id=notice.pk):
+            summary["detail"] = gettext("queued, will start when the broker is back")
+            return Response(summary, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        return Response(summary, status=status.HTTP_202_ACCEPTED)
 
 
 class NoticeChannelPlanView(APIView):

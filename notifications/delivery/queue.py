@@ -9,6 +9,9 @@ older release still runs after an upgrade. Messages carry ids only, never conten
 
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import zip_longest
@@ -19,8 +22,11 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from notifications.models import Delivery, DeliveryStatus
+
+logger = logging.getLogger(__name__)
 
 # Task names (``@shared_task(name=...)`` in notifications/tasks.py): never rename one.
 NOTICE_DISPATCH = "notifications.notice_dispatch"
@@ -45,8 +51,80 @@ def _enqueue(name: str, args: list, countdown: float | None = None) -> None:
 
 
 def notice_dispatch_later(*, notice_id: int) -> None:
-    """Queue the dispatcher of a notice that started sending (it queues the batches)."""
-    _enqueue(NOTICE_DISPATCH, [notice_id])
+    """Queue the dispatcher of a notice that started sending (it queues the batches), after commit.
+
+    The notice and its deliveries are already committed when this runs, so a broker that is down
+    loses nothing: the dispatch waits in this process and is published, by ``_Redispatcher``,
+    within ``RETRY_SECONDS`` of the broker's return (``dispatch_waiting`` says whether it waits).
+    """
+    transaction.on_commit(lambda: _dispatch(notice_id))
+
+
+def dispatch_waiting(*, notice_id: int) -> bool:
+    """Whether this process holds a dispatch of the notice that the broker did not take yet."""
+    return _redispatcher.waiting(notice_id)
+
+
+def _publish(notice_id: int) -> None:
+    # A connection of its own, from the current broker settings: a pooled one may be the broken one.
+    with current_app.connection_for_write() as connection:
+        current_app.send_task(
+            NOTICE_DISPATCH, args=[notice_id], connection=connection, retry=True,
+            retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2},
+        )
+
+
+def _dispatch(notice_id: int) -> None:
+    try:
+        _publish(notice_id)
+    except (OperationalError, OSError) as exc:
+        logger.warning("broker unavailable, notice %s will be dispatched when it is back: %s", notice_id, exc)
+        _redispatcher.add(notice_id)
+
+
+# Seconds between two attempts to publish a waiting dispatch.
+RETRY_SECONDS = 2.0
+
+
+class _Redispatcher:
+    """Publishes the dispatches the broker refused, retrying every ``RETRY_SECONDS`` in one daemon
+    thread per process. If the process dies first, the sweep still finds the rows (later)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiting: set[int] = set()
+        self._thread: threading.Thread | None = None
+
+    def add(self, notice_id: int) -> None:
+        with self._lock:
+            self._waiting.add(notice_id)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="breachline-redispatch", daemon=True)
+                self._thread.start()
+
+    def waiting(self, notice_id: int) -> bool:
+        with self._lock:
+            return notice_id in self._waiting
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(RETRY_SECONDS)
+            with self._lock:
+                pending = sorted(self._waiting)
+                if not pending:
+                    self._thread = None
+                    return
+            for notice_id in pending:
+                try:
+                    _publish(notice_id)
+                except (OperationalError, OSError):
+                    break
+                with self._lock:
+                    self._waiting.discard(notice_id)
+                logger.info("broker back: notice %s dispatched", notice_id)
+
+
+_redispatcher = _Redispatcher()
 
 
 def deliveries_send_later(delivery_ids: list[int], countdown: float = 0) -> None:

@@ -116,7 +116,8 @@ def notice_plan_update(*, actor, notice: Notice, overrides: dict) -> NoticeChann
 def notice_send(*, actor, notice: Notice) -> Notice:
     """Start sending an approved notice; return it. Idempotent.
 
-    1. Check the permission; a notice already sending or sent is returned as is.
+    1. Check the permission; a notice already sending or sent is returned as is (dispatched
+       again if none of its deliveries was attempted yet).
     2. Refuse (Conflict) unless it is approved and its content still matches the approval.
     3. approved -> sending, the deliveries, the frozen plan and the audit event, in one transaction.
     4. After commit, queue the dispatcher, which queues the batches.
@@ -126,6 +127,10 @@ def notice_send(*, actor, notice: Notice) -> Notice:
         incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
         if notice.status in ("sending", "sent"):
+            if notice.status == "sending" and not Delivery.objects.filter(notice=notice, attempts__gt=0).exists():
+                # Nothing started yet: the first dispatch may have been lost with its process. Claims
+                # make a second dispatch harmless.
+                queue.notice_dispatch_later(notice_id=notice.pk)
             return notice
         if notice.status != "approved":
             raise Conflict(f"Only an approved notice can be sent; this one is {notice.status}.")

@@ -1,0 +1,86 @@
+"""Sending while the broker is down: the notice is queued in the database, the answer says so (503),
+and the dispatch is published within seconds of the broker's return, never left for the sweep."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from config.celery import app as celery_app
+from notifications.delivery import queue
+from notifications.models import Delivery
+from tests.notifications.delivery_helpers import approved_notice, people
+
+DEAD_BROKER = "redis://127.0.0.1:9/0"
+
+
+def _broker(monkeypatch, url: str, options: dict | None = None) -> None:
+    # Celery prefers the CELERY_BROKER_URL environment variable (set by the integration run) to its conf.
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    monkeypatch.setattr(celery_app.conf, "broker_url", url)
+    monkeypatch.setattr(celery_app.conf, "broker_transport_options", options or {})
+
+
+def _messages(folder: Path) -> list[dict]:
+    bodies = []
+    for path in folder.glob("*.msg"):
+        message = json.loads(path.read_text())
+        bodies.append({"task": message["headers"]["task"], "args": message["headers"]["argsrepr"]})
+    return bodies
+
+
+# Real commits: the dispatch is published after the transaction that started sending commits.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+@pytest.fixture
+def notice(incident):
+    people(incident, 3, phone=None, fcm_token=None)
+    return approved_notice(incident, channels=("email",))
+
+
+def test_send_with_the_broker_down_answers_503_and_starts_within_seconds_of_its_return(
+    monkeypatch, tmp_path, api_as, legal, notice
+):
+    monkeypatch.setattr(queue, "RETRY_SECONDS", 0.2)
+    _broker(monkeypatch, DEAD_BROKER)
+
+    response = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
+
+    assert response.status_code == 503
+    assert response.json()["detail"] == "queued, will start when the broker is back"
+    assert response.json()["status"] == "sending"
+    assert Delivery.objects.filter(notice=notice, status="queued").count() == 3
+
+    again = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
+    assert again.status_code == 503
+    assert again.json()["already"] == "Already sending: 3 deliveries queued, 0 sent."
+
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    _broker(monkeypatch, "filesystem://", {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder)})
+    deadline = time.monotonic() + 10
+    while not _messages(folder) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"} in _messages(folder)
+    assert not queue.dispatch_waiting(notice_id=notice.pk)
+
+
+def test_a_second_click_with_the_broker_up_says_what_is_already_queued(
+    monkeypatch, tmp_path, api_as, legal, notice
+):
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    _broker(monkeypatch, "filesystem://", {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder)})
+
+    first = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
+    again = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
+
+    assert first.status_code == again.status_code == 202
+    assert "already" not in first.json()
+    assert again.json()["already"] == "Already sending: 3 deliveries queued, 0 sent."
+    assert Delivery.objects.filter(notice=notice).count() == 3
+    assert _messages(folder)[0] == {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"}
