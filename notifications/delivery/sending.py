@@ -134,6 +134,11 @@ def notice_send(*, actor, notice: Notice) -> Notice:
             return notice
         if notice.status != "approved":
             raise Conflict(f"Only an approved notice can be sent; this one is {notice.status}.")
+        if notice.audience != "individuals":
+            raise Conflict(
+                f"This notice is addressed to the {notice.audience}, not to affected people: file it with the "
+                "authority (its submission record) instead of sending it."
+            )
         version = notice.current_version
         if not rendering.version_matches_approval(version):
             raise Conflict("The notice's content no longer matches what legal approved: approve it again.")

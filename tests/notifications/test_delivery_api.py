@@ -194,3 +194,15 @@ def test_the_mail_house_file_lists_each_person_flagged_for_a_letter_once(api_as,
     exported = incident.audit_events.get(action="personal_data.exported")
     assert exported.actor == legal and exported.payload == {"export": "letters.csv", "rows": 1, "notice": notice.pk}
     assert api_as(responder).get(f"/api/notices/{notice.pk}/letters.csv").status_code == 403
+
+
+def test_sending_a_regulator_notice_answers_409_with_the_reason(api_as, legal, incident):
+    regulator = approved_notice(incident)
+    regulator.audience = "regulator"
+    regulator.save()
+
+    response = api_as(legal).post(f"/api/notices/{regulator.pk}/send/")
+
+    assert response.status_code == 409
+    assert "regulator" in response.json()["detail"]
+    assert not Delivery.objects.filter(notice=regulator).exists()
