@@ -84,8 +84,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_fsm",
+    "django_filters",
     "incidents",
     "notifications",
+    "cockpit",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +138,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "cockpit.context_processors.unread_alerts",
             ],
         },
     },

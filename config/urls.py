@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("incidents.urls_api")),
     path("", include("notifications.urls")),
+    path("", include("cockpit.urls")),
     path("api-auth/", include("rest_framework.urls")),
     path("", include("incidents.urls")),
 ]

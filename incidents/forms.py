@@ -46,6 +46,16 @@ class IncidentFactsForm(ZonedForm):
     redacted = forms.BooleanField(required=False, label=_("Affected data redacted or truncated"))
 
 
+class IncidentCreateForm(IncidentFactsForm):
+    """The facts, plus what is fixed at creation: whether this is an exercise."""
+
+    is_drill = forms.BooleanField(
+        required=False, label=_("This is a drill (an exercise)"),
+        help_text=_("Labelled DRILL everywhere, sent only to the test recipients, kept out of the register."),
+    )
+    drill_alerts = forms.BooleanField(required=False, label=_("Send deadline reminders for this drill"))
+
+
 class IncidentEditForm(IncidentFactsForm):
     determined_at = ZonedDateTimeField(
         label=_("When a breach was determined"), required=False,

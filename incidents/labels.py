@@ -62,6 +62,8 @@ ACTIONS = {
     "recipients.keys_rotated": _("Encryption keys rotated"),
     "recipient.notice_opened": _("A person opened their notice"),
     "regulator_submission.recorded": _("Regulator submission recorded"),
+    "incident.owner_changed": _("Owner changed"),
+    "reminder.sent": _("Deadline reminder sent"),
 }
 
 TRANSITIONS = {

@@ -185,6 +185,14 @@ class Incident(ConcurrentTransitionMixin, models.Model):
     reopen_reason = models.TextField(blank=True)
     state = FSMField(default=IncidentState.DETECTED, choices=IncidentState.choices, protected=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_incidents",
+        help_text="Who drives the response; reminders go to them. The creator until someone else takes it.",
+    )
+    is_drill = models.BooleanField(
+        default=False, help_text="An exercise: same workflow, labelled DRILL, kept out of the register and counters."
+    )
+    drill_alerts = models.BooleanField(default=False, help_text="A drill whose deadlines send reminders too.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -426,6 +434,14 @@ class LawEnforcementDelay(models.Model):
 SMS_PROVIDERS = ("sms_tencent", "sms_aliyun", "sms_twilio")
 
 
+def default_reminder_minutes() -> list[int]:
+    return [24 * 60, 6 * 60, 60]
+
+
+def default_short_clock_reminder_minutes() -> list[int]:
+    return [120, 60, 15]
+
+
 class OrganisationProfile(models.Model):
     """The organisation's own facts, used by the planner and in every notice. One row."""
 
@@ -465,6 +481,17 @@ class OrganisationProfile(models.Model):
         help_text='SMS routing table, first match wins, e.g. [{"country": "CN", "prefix": "+861", '
         '"providers": ["sms_tencent", "sms_aliyun", "sms_twilio"]}]; unmatched numbers go through Twilio.',
     )
+    reminder_minutes = models.JSONField(
+        default=default_reminder_minutes, blank=True,
+        help_text="Minutes before a deadline when reminders go out (overdue alerts always do).",
+    )
+    short_clock_reminder_minutes = models.JSONField(
+        default=default_short_clock_reminder_minutes, blank=True,
+        help_text="The same for short clocks (a 4-hour CAC duty).",
+    )
+    short_clock_hours = models.PositiveIntegerField(
+        default=12, help_text="A clock this many hours long or shorter uses the short-clock reminders."
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -487,6 +514,7 @@ class UserPreference(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference")
     time_zone = models.CharField(max_length=64, blank=True)
     language = models.CharField(max_length=10, blank=True)
+    phone = models.CharField(max_length=20, blank=True, help_text="E.164; deadline reminders also go by SMS.")
 
     def __str__(self) -> str:
         return f"{self.user}: {self.time_zone or '-'} {self.language or '-'}"

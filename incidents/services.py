@@ -152,9 +152,12 @@ def _set_affected(incident: Incident, affected: dict[str, int]) -> None:
 @transaction.atomic
 def incident_create(
     *, actor, title: str, aware_at: datetime, affected: dict[str, int] | None = None,
-    data_categories: list[str] | None = None, **facts: Any,
+    data_categories: list[str] | None = None, is_drill: bool = False, drill_alerts: bool = False, **facts: Any,
 ) -> Incident:
-    """Create an incident in ``detected`` with the next reference of the awareness year."""
+    """Create an incident in ``detected`` with the next reference of the awareness year, owned by its creator.
+
+    ``is_drill`` marks an exercise (fixed at creation); ``drill_alerts`` lets a drill send deadline reminders.
+    """
     _require(actor, "incidents.add_incident")
     unexpected = set(facts) - set(EDITABLE_FIELDS)
     if unexpected:
@@ -166,7 +169,8 @@ def incident_create(
         data_categories=data_categories, role=facts.get("role", ""),
     )
     incident = Incident(
-        title=title, aware_at=aware_at, data_categories=list(data_categories or []), created_by=actor, **facts
+        title=title, aware_at=aware_at, data_categories=list(data_categories or []), created_by=actor, owner=actor,
+        is_drill=is_drill, drill_alerts=is_drill and drill_alerts, **facts
     )
     _validate_notice_facts(incident)
     incident.ref = _next_ref(aware_at.year if aware_at else timezone.now().year)
@@ -175,7 +179,7 @@ def incident_create(
     _set_affected(incident, affected or {})
     audit_record(
         actor=actor, action="incident.created", incident=incident, to_state=incident.state,
-        payload={"facts": incident_facts(incident)},
+        payload={"facts": incident_facts(incident), "owner": actor.username, "is_drill": incident.is_drill},
     )
     obligations_recompute(actor=actor, incident=incident, reason="incident created")
     return incident
@@ -276,6 +280,23 @@ def incident_transition(*, actor, incident: Incident, name: str, reason: str = "
     )
     if name in _MILESTONE_FIELD or name == "reopen":
         obligations_recompute(actor=actor, incident=locked, reason=f"incident {name.replace('_', ' ')}")
+    return locked
+
+
+@transaction.atomic
+def incident_owner_set(*, actor, incident: Incident, owner) -> Incident:
+    """Hand the incident to ``owner`` (an active user who may see incidents); audit the change."""
+    _require(actor, "incidents.change_incident")
+    if not owner.is_active or not owner.has_perm("incidents.view_incident"):
+        raise ValidationError({"owner": [f"{owner.username} cannot see incidents, so cannot own one."]})
+    locked = _lock(incident)
+    previous = locked.owner
+    if previous == owner:
+        return locked
+    locked.owner = owner
+    locked.save(update_fields=["owner", "updated_at"])
+    audit_record(actor=actor, action="incident.owner_changed", incident=locked,
+                 payload={"from": getattr(previous, "username", ""), "to": owner.username})
     return locked
 
 

@@ -1,15 +1,16 @@
 from django.urls import path
 
-from incidents import views
+from incidents import ownership, views
 
 urlpatterns = [
-    path("", views.incident_list, name="incident-list"),
+    path("incidents/", views.incident_list, name="incident-list"),
     path("preferences/", views.preferences, name="preferences"),
     path("organisation/", views.organisation_profile, name="organisation-profile"),
     path("preferences/language/", views.language_switch, name="language-switch"),
     path("incidents/new/", views.incident_create, name="incident-create"),
     path("incidents/<str:ref>/", views.incident_detail, name="incident-detail"),
     path("incidents/<str:ref>/edit/", views.incident_edit, name="incident-edit"),
+    path("incidents/<str:ref>/owner/", ownership.incident_owner, name="incident-owner"),
     path("incidents/<str:ref>/assessment/", views.incident_assess, name="incident-assess"),
     path("incidents/<str:ref>/assessment/override/", views.incident_risk_override, name="incident-risk-override"),
     path("incidents/<str:ref>/no-harm-determination/", views.incident_no_harm, name="incident-no-harm"),

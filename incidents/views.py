@@ -20,8 +20,8 @@ from incidents.errors import Conflict
 from incidents.form_fields import affected_formset, jurisdiction_options
 from incidents.forms import (
     AssessmentForm,
+    IncidentCreateForm,
     IncidentEditForm,
-    IncidentFactsForm,
     LawEnforcementDelayForm,
     LegalHoldForm,
     NoticeFactsForm,
@@ -76,7 +76,7 @@ def incident_create(request):
     """Two steps: the facts, then the clock start read back in the chosen zone and UTC before anything starts."""
     if not request.user.has_perm("incidents.add_incident"):
         raise PermissionDenied(_("You may not create incidents."))
-    form = IncidentFactsForm(request.POST or None, zone=request.zone_name)
+    form = IncidentCreateForm(request.POST or None, zone=request.zone_name)
     formset = affected_formset(request.POST or None)
     confirm = None
     if request.method == "POST" and form.is_valid() and formset.is_valid():

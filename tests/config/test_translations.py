@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-SOURCES = ("config", "incidents", "notifications", "templates", "locale", "manage.py")
+SOURCES = ("config", "incidents", "notifications", "cockpit", "templates", "locale", "manage.py")
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed (.ci/run installs it)")
