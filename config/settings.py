@@ -299,8 +299,11 @@ _refuse_weak_keys("AUDIT_CHAIN_KEYS", AUDIT_CHAIN_KEYS)
 # Where the periodic anchors of the chain heads are appended besides the log (empty: the log only).
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
 AUDIT_ANCHOR_SECONDS = env_float("AUDIT_ANCHOR_SECONDS", 3600.0)
+# How often beat looks for deadline reminders to send (cockpit/reminders.py; README, "Reminders").
+REMINDER_SECONDS = env_float("REMINDER_SECONDS", 60.0)
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "mark-overdue-obligations": {"task": "incidents.mark_overdue_obligations", "schedule": 60.0},
+    "deadline-reminders": {"task": "cockpit.send_reminders", "schedule": REMINDER_SECONDS},
     "anchor-audit-heads": {"task": "incidents.anchor_audit_heads", "schedule": AUDIT_ANCHOR_SECONDS},
     "contacts-purge": {"task": "notifications.contacts_purge", "schedule": 3600.0},
     "deliveries-sweep": {"task": "notifications.deliveries_sweep", "schedule": DELIVERY_SWEEP_SECONDS},

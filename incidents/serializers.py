@@ -208,6 +208,11 @@ class OrganisationProfileSerializer(serializers.Serializer):
     sending_domains = serializers.ListField(child=serializers.CharField(), required=False)
     email_sender = serializers.EmailField(required=False, allow_blank=True)
     sms_sender = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    reminder_minutes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=30 * 24 * 60), required=False, max_length=10)
+    short_clock_reminder_minutes = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=24 * 60), required=False, max_length=10)
+    short_clock_hours = serializers.IntegerField(required=False, min_value=1, max_value=72)
 
 
 class TokenRequestSerializer(serializers.Serializer):

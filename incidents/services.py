@@ -499,6 +499,7 @@ PROFILE_FIELDS = (
     "regimes", "default_role", "identity_protection_offer", "identity_protection_months", "call_centre_phone",
     "call_centre_hours", "time_zone", "sms_routes", "contact_retention_days", "eu_representative",
     "pipl_representative", "sending_domains", "email_sender", "sms_sender",
+    "reminder_minutes", "short_clock_reminder_minutes", "short_clock_hours",
 )
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
