@@ -48,3 +48,18 @@ class InAppAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.subject}"
+
+
+class CalendarFeed(models.Model):
+    """A person's private iCalendar address. The token is the only credential: revoking it ends the feed."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user}: feed of {self.created_at:%Y-%m-%d}{' (revoked)' if self.revoked_at else ''}"

@@ -6,4 +6,8 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/read/", views.alerts_read, name="alerts-read"),
+    path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
+    path("incidents/<str:ref>/calendar.ics", views.incident_calendar, name="incident-calendar"),
+    path("incidents/<str:ref>/timeline/", views.incident_timeline_page, name="incident-timeline"),
 ]

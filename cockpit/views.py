@@ -1,16 +1,23 @@
-"""The dashboard (the home page) and the header's alerts: thin over cockpit.dashboard."""
+"""The dashboard (the home page), the header's alerts, calendar feeds and the timeline: thin views."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from cockpit.calendar import calendar_build, calendar_feed_for, calendar_feed_revoke, calendar_feed_user
 from cockpit.dashboard import dashboard_counters, dashboard_incidents, dashboard_rows, my_work
 from cockpit.filters import DashboardFilter
 from cockpit.models import InAppAlert
+from cockpit.timeline import incident_timeline
+from incidents import selectors
 
 PAGE_SIZE = 50
 
@@ -44,3 +51,38 @@ def alerts(request):
 def alerts_read(request):
     InAppAlert.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
     return redirect("alerts")
+
+
+@login_required
+def calendar_page(request):
+    """The person's private feed address, and a way to revoke it."""
+    if request.method == "POST":
+        calendar_feed_revoke(user=request.user)
+        messages.success(request, _("The old address no longer works. Subscribe to the new one."))
+        return redirect("calendar")
+    feed = calendar_feed_for(user=request.user)
+    return render(request, "dashboard/calendar.html", {
+        "feed_url": request.build_absolute_uri(reverse("calendar-feed", args=[feed.token]))})
+
+
+def calendar_feed(request, token: str):
+    """The private feed: the token is the credential, so no login (calendar programs cannot log in)."""
+    user = calendar_feed_user(token=token)
+    return HttpResponse(calendar_build(user=user), content_type="text/calendar; charset=utf-8")
+
+
+@login_required
+def incident_calendar(request, ref: str):
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    response = HttpResponse(calendar_build(user=request.user, incident=incident),
+                            content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{incident.ref}.ics"'
+    return response
+
+
+@login_required
+def incident_timeline_page(request, ref: str):
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    return render(request, "dashboard/timeline.html", {
+        "incident": incident, "moments": incident_timeline(user=request.user, incident=incident),
+        "now": timezone.now()})
