@@ -53,3 +53,27 @@ class DashboardFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(Exists(_open_duties().filter(due_at__lt=timezone.now())))
+
+
+class RegisterFilter(django_filters.FilterSet):
+    """The register's filters, shared by its page, its API and nothing else."""
+
+    q = django_filters.CharFilter(label=_("Title or reference"), method="filter_text")
+    state = django_filters.ChoiceFilter(label=_("State"), choices=IncidentState.choices, empty_label=_("Any"))
+    jurisdiction = django_filters.CharFilter(label=_("Where affected people live (code)"),
+                                             field_name="affected__jurisdiction", distinct=True)
+    aware_after = django_filters.DateFilter(label=_("Aware on or after"), field_name="aware_at", lookup_expr="date__gte",
+                                            widget=forms.DateInput(attrs={"type": "date"}))
+    aware_before = django_filters.DateFilter(label=_("Aware on or before"), field_name="aware_at",
+                                             lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"}))
+    not_notifiable = django_filters.BooleanFilter(label=_("Closed as not notifiable only"), method="filter_not_notifiable",
+                                                  widget=forms.CheckboxInput)
+
+    class Meta:
+        model = Incident
+        fields = ["q", "state", "jurisdiction", "aware_after", "aware_before", "not_notifiable"]
+
+    filter_text = DashboardFilter.filter_text
+
+    def filter_not_notifiable(self, queryset, name, value):
+        return queryset.exclude(closure_reason="") if value else queryset

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from cockpit import views
+from cockpit import register_views, views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/read/", views.alerts_read, name="alerts-read"),
+    path("register/", register_views.register_page, name="register"),
+    path("api/register/", register_views.RegisterApi.as_view(), name="api-register"),
     path("calendar/", views.calendar_page, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("incidents/<str:ref>/calendar.ics", views.incident_calendar, name="incident-calendar"),
