@@ -1,0 +1,131 @@
+"""The deadline cockpit in Chromium: the dashboard's order, colours and filters, the register and its export,
+drills kept out of it, and the small case within its budget of page loads and form fields."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+from django.utils import timezone
+
+from incidents import services
+from incidents.models import Incident
+from tests.browser import test_incident_flow as flow
+from tests.browser.test_incident_flow import _user, check_page, check_phone, log_in
+
+# The incident flow's Chromium fixtures and markers, shared.
+pytestmark = flow.pytestmark
+browser, page, phone = flow.browser, flow.page, flow.phone
+
+
+def _due_in(actor, left: timedelta, title: str, **extra) -> Incident:
+    """An incident in Germany whose GDPR Art. 33 deadline (72 hours from awareness) is ``left`` from now."""
+    return services.incident_create(actor=actor, title=title, aware_at=timezone.now() + left - timedelta(hours=72),
+                                    affected={"DE": 8}, data_categories=["name", "email_address"], **extra)
+
+
+def _colour(page, ref: str) -> str:
+    return page.eval_on_selector(f"tr[data-ref='{ref}'] .due", "e => getComputedStyle(e).backgroundColor")
+
+
+def test_the_dashboard_puts_the_nearest_deadline_first_in_red_or_amber_with_words_and_filters_by_url(
+        live_server, page, phone):
+    rita = _user("rita", "responder")
+    later = _due_in(rita, timedelta(days=2), "Later")
+    amber = _due_in(rita, timedelta(hours=20), "Amber")
+    overdue = _due_in(rita, -timedelta(minutes=40), "Overdue")
+    red = _due_in(rita, timedelta(hours=3), "Red")
+    log_in(page, live_server.url, "rita")
+    rows = page.locator("#open-incidents tbody tr")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.ref)") == [overdue.ref, red.ref, amber.ref, later.ref]
+    assert "Overdue" in page.inner_text(f"tr[data-ref='{overdue.ref}'] .due")
+    assert "Due within 6 hours" in page.inner_text(f"tr[data-ref='{red.ref}'] .due")
+    assert "Due within 24 hours" in page.inner_text(f"tr[data-ref='{amber.ref}'] .due")
+    assert _colour(page, overdue.ref) == _colour(page, red.ref) == "rgb(251, 227, 228)"
+    assert _colour(page, amber.ref) == "rgb(255, 243, 214)"
+    assert _colour(page, later.ref) == "rgba(0, 0, 0, 0)"
+    check_page(page, "dashboard")
+    page.check("input[name=overdue]")
+    page.click("main form[role=search] button[type=submit]")
+    page.wait_for_url("**overdue=on**")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.ref)") == [overdue.ref]
+    shared = page.url
+    page.goto(f"{live_server.url}/?q=Amber")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.ref)") == [amber.ref]
+    log_in(phone, live_server.url, "rita")
+    phone.goto(shared)
+    assert phone.locator("#open-incidents tbody tr").count() == 1
+    check_phone(phone, "dashboard")
+
+
+def test_the_register_exports_what_it_shows_and_a_drill_stays_out_of_it(live_server, page):
+    rita, leo = _user("rita", "responder"), _user("leo", "legal")
+    real = _due_in(rita, timedelta(hours=30), "=cmd|' /C calc'!A0")
+    drill = _due_in(rita, timedelta(hours=30), "Tabletop exercise", is_drill=True)
+    log_in(page, live_server.url, "leo")
+    page.click("header >> text=Register")
+    page.wait_for_selector(f"article[data-ref='{real.ref}']")
+    assert page.locator(f"article[data-ref='{drill.ref}']").count() == 0
+    check_page(page, "register")
+    with page.expect_download() as download:
+        page.click("#export-csv")
+    rows = list(csv.DictReader(io.StringIO(download.value.path().read_text())))
+    assert [row["ref"] for row in rows] == [real.ref]
+    assert rows[0]["title"] == "'=cmd|' /C calc'!A0"
+    page.goto(f"{live_server.url}/")
+    assert "DRILL" in page.inner_text(f"tr[data-ref='{drill.ref}']")
+    assert page.inner_text("ul.counters li:first-child strong") == "0"
+    assert leo
+
+
+def test_the_small_case_closes_as_not_notifiable_within_twelve_page_loads_and_twenty_five_fields(live_server, page):
+    _user("rita", "responder")
+    _user("leo", "legal")
+    loads, fields = [], set()
+    log_in(page, live_server.url, "rita")
+    page.on("load", lambda loaded: loads.append(loaded.url))
+
+    def fill(selector: str, value: str) -> None:
+        fields.add(selector)
+        page.fill(selector, value)
+
+    def choose(selector: str) -> None:
+        fields.add(selector.split("[value")[0])
+        page.check(selector)
+
+    page.click("text=New incident")
+    fill("input[name=title]", "Payslip e-mailed to the wrong colleague")
+    fill("input[name=aware_at]", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    fill("input[name=affected-0-jurisdiction]", "DE")
+    fill("input[name=affected-0-count]", "1")
+    choose("input[value=name]")
+    choose("input[value=email_address]")
+    page.click("text=Check the clock start")
+    page.click("button[name=confirm]")
+    page.wait_for_selector("text=Next steps")
+    fill("#reason-contain", "The colleague deleted the e-mail unread and confirmed it in writing.")
+    page.click("button:has-text('Contain')")
+    page.click("text=Risk assessment")
+    for answer in ("ease_of_identification][value=limited", "confidentiality][value=limited",
+                   "integrity][value=none", "availability][value=none", "malicious][value=no"):
+        name, value = answer.split("][")
+        choose(f"input[name={name}][{value}]")
+    page.click("main form button[type=submit]")
+    page.click("button:has-text('Mark assessed')")
+    page.wait_for_selector("text=Mark assessed recorded")
+    incident = Incident.objects.get()
+    assert incident.state == "assessed"
+
+    page.click("text=Log out")
+    log_in(page, live_server.url, "leo")
+    page.click(f"text={incident.ref}")
+    fill("#reason-close", "One colleague received it and deleted it unread: unlikely to result in a risk.")
+    page.click("button:has-text('Close')")
+    page.wait_for_selector("text=Close recorded")
+    incident.refresh_from_db()
+    assert incident.state == "closed"
+    assert len(loads) <= 12, loads  # counted from the responder's dashboard, the lawyer's log-in included
+    assert len(fields) + 4 <= 25, fields  # and the two log-ins' user name and password
+    page.click("header >> text=Register")
+    page.wait_for_selector(f"article[data-ref='{incident.ref}'] >> text=Not notifiable because")
