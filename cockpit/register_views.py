@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,6 +41,9 @@ class RegisterApi(APIView):
 
     renderer_classes = [JSONRenderer, RegisterCSVRenderer]
 
+    @extend_schema(
+        parameters=[OpenApiParameter("format", str, enum=["json", "csv"], description="csv or json (default)")],
+        responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.BINARY})
     def get(self, request):
         filterset = RegisterFilter(request.query_params, queryset=register_incidents(user=request.user))
         response = Response({"register": register_entries(filterset.qs)})
