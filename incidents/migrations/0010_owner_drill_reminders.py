@@ -14,7 +14,7 @@ def owners_from_creators(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0008_organisationprofile_sms_routes'),
+        ('incidents', '0009_law_enforcement_delay_confirmation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
