@@ -57,7 +57,8 @@ def dashboard_incidents(*, user):
     _require_view(user)
     nearest = Min("obligations__due_at", filter=Q(
         obligations__applies=True, obligations__status__in=Obligation.UNFINISHED))
-    return (Incident.objects.select_related("owner", "risk_assessment").prefetch_related(_open_duties_prefetch())
+    return (Incident.objects.select_related("owner", "risk_assessment")
+            .prefetch_related(_open_duties_prefetch(), "checklist_items")
             .annotate(next_due=nearest).order_by(F("next_due").asc(nulls_last=True), "-aware_at", "-id"))
 
 
@@ -69,14 +70,14 @@ def _blockers(incident: Incident, step: str) -> list[str]:
     message (a duty step's last condition is its duty condition).
     """
     if step not in _DUTY_AUDIENCE:
-        return [_(message) for message in incident.unmet_conditions(step)]
+        return incident.unmet_conditions(step)
     audience = _DUTY_AUDIENCE[step]
     waiting = [duty for duty in incident.open_duties
                if audience is None or (duty.audience == audience and duty.clock_started_at is not None)]
     if not waiting:
         return []
     message = getattr(Incident, step)._django_fsm.get_transition(incident.state).conditions[-1].message
-    return [_(message) + " " + _("Still open: %(duties)s.") % {"duties": ", ".join(
+    return [str(message) + " " + _("Still open: %(duties)s.") % {"duties": ", ".join(
         f"{duty.jurisdiction} {labels.label(labels.AUDIENCES, duty.audience)}" for duty in waiting[:5])
         + (" …" if len(waiting) > 5 else "")}]
 

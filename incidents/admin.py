@@ -10,7 +10,9 @@ from incidents.audit import AuditEvent
 from incidents.errors import Conflict
 from incidents.models import (
     AffectedPopulation,
+    ChecklistTemplateItem,
     Incident,
+    IncidentType,
     LawEnforcementDelay,
     Obligation,
     OrganisationProfile,
@@ -124,3 +126,16 @@ class LawEnforcementDelayAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ChecklistTemplateItemInline(admin.TabularInline):
+    model = ChecklistTemplateItem
+    extra = 1
+
+
+@admin.register(IncidentType)
+class IncidentTypeAdmin(admin.ModelAdmin):
+    """The emergency plan per kind of incident: new incidents of the type get these items."""
+
+    list_display = ["name", "code"]
+    inlines = [ChecklistTemplateItemInline]

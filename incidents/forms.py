@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from incidents import labels
 from incidents.form_fields import ZonedDateTimeField, grouped_category_choices
-from incidents.models import Finding, LawEnforcementDelay, PeopleInformed, Role
+from incidents.models import Finding, IncidentType, LawEnforcementDelay, PeopleInformed, Role
 from incidents.rules.loader import load_rules
 from incidents.zones import zone_names
 
@@ -54,6 +54,12 @@ class IncidentCreateForm(IncidentFactsForm):
         help_text=_("Labelled DRILL everywhere, sent only to the test recipients, kept out of the register."),
     )
     drill_alerts = forms.BooleanField(required=False, label=_("Send deadline reminders for this drill"))
+    incident_type = forms.ModelChoiceField(
+        queryset=IncidentType.objects.all(), required=False, label=_("Kind of incident"),
+        empty_label=_("Other (no emergency-plan checklist)"),
+        help_text=_("Gives the incident its emergency-plan checklist; every item must be done or waived before "
+                    "it is contained."),
+    )
 
 
 class IncidentEditForm(IncidentFactsForm):

@@ -64,6 +64,9 @@ ACTIONS = {
     "regulator_submission.recorded": _("Regulator submission recorded"),
     "incident.owner_changed": _("Owner changed"),
     "reminder.sent": _("Deadline reminder sent"),
+    "checklist.done": _("Checklist item done"),
+    "checklist.waived": _("Checklist item waived"),
+    "checklist.assigned": _("Checklist item assigned"),
 }
 
 TRANSITIONS = {

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
@@ -14,7 +15,8 @@ from incidents.audit import AuditEvent, AuditHead
 from incidents.rules import categories
 
 __all__ = [
-    "AffectedPopulation", "AuditEvent", "AuditHead", "Incident", "IncidentSequence", "Obligation", "RiskAssessment",
+    "AffectedPopulation", "AuditEvent", "AuditHead", "ChecklistItem", "ChecklistTemplateItem", "Incident",
+    "IncidentType", "IncidentSequence", "Obligation", "RiskAssessment",
     "UserPreference",
 ]
 
@@ -77,6 +79,23 @@ class IncidentSequence(models.Model):
 @condition(_("A containment summary is required: say what was done to stop the incident spreading."))
 def _has_containment_summary(incident: Incident) -> bool:
     return bool(incident.containment_summary.strip())
+
+
+def _checklist_left(incident: Incident) -> list[str]:
+    return [item.text for item in incident.checklist_items.all() if not item.settled]
+
+
+@condition(_("Every item of the emergency-plan checklist must be done or waived with a reason."))
+def _checklist_settled(incident: Incident) -> bool:
+    return not _checklist_left(incident)
+
+
+def _checklist_message(incident: Incident) -> str:
+    return gettext("Every item of the emergency-plan checklist must be done or waived with a reason. "
+                   "Still to do: %(items)s.") % {"items": "; ".join(_checklist_left(incident))}
+
+
+_checklist_settled.describe = _checklist_message
 
 
 @condition(_("A completed risk assessment is required before the incident can be marked assessed."))
@@ -193,6 +212,10 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         default=False, help_text="An exercise: same workflow, labelled DRILL, kept out of the register and counters."
     )
     drill_alerts = models.BooleanField(default=False, help_text="A drill whose deadlines send reminders too.")
+    incident_type = models.ForeignKey(
+        "incidents.IncidentType", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents",
+        help_text="Chooses the emergency-plan checklist.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -229,7 +252,8 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         transition = getattr(type(self), name)._django_fsm.get_transition(self.state)
         if transition is None:
             return []
-        return [str(condition.message) for condition in transition.conditions if not condition(self)]
+        return [condition.describe(self) if hasattr(condition, "describe") else str(condition.message)
+                for condition in transition.conditions if not condition(self)]
 
     @property
     def category_labels(self) -> list[str]:
@@ -245,7 +269,7 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         ).exclude(clock_started_at=None)
 
     @transition(field=state, source=IncidentState.DETECTED, target=IncidentState.CONTAINED,
-                conditions=[_has_containment_summary], permission="incidents.contain_incident")
+                conditions=[_has_containment_summary, _checklist_settled], permission="incidents.contain_incident")
     def contain(self) -> None:
         """Record that the spread was stopped."""
 
@@ -275,6 +299,57 @@ class Incident(ConcurrentTransitionMixin, models.Model):
                 conditions=[_has_reopen_reason], permission="incidents.reopen_incident")
     def reopen(self) -> None:
         """Take a closed incident back to assessed because new facts emerged."""
+
+
+class IncidentType(models.Model):
+    """A kind of incident with its emergency-plan checklist (admin-editable)."""
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChecklistTemplateItem(models.Model):
+    """One step of an incident type's emergency plan."""
+
+    incident_type = models.ForeignKey(IncidentType, on_delete=models.CASCADE, related_name="template_items")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["incident_type", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ChecklistItem(models.Model):
+    """One step of one incident's emergency plan: done (when, by whom) or waived (why)."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="checklist_items")
+    position = models.PositiveIntegerField(default=0)
+    text = models.CharField(max_length=300)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    waiver_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["incident", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def settled(self) -> bool:
+        return self.done_at is not None or bool(self.waiver_reason)
 
 
 class AffectedPopulation(models.Model):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from incidents.audit import audit_record
+from incidents.checklist import checklist_copy
 from incidents.errors import Conflict
 from incidents.labels import TRANSITIONS, label
 from incidents.models import (
@@ -28,6 +29,7 @@ from incidents.models import (
     Incident,
     IncidentSequence,
     IncidentState,
+    IncidentType,
     LawEnforcementDelay,
     OrganisationProfile,
     RiskAssessment,
@@ -152,11 +154,13 @@ def _set_affected(incident: Incident, affected: dict[str, int]) -> None:
 @transaction.atomic
 def incident_create(
     *, actor, title: str, aware_at: datetime, affected: dict[str, int] | None = None,
-    data_categories: list[str] | None = None, is_drill: bool = False, drill_alerts: bool = False, **facts: Any,
+    data_categories: list[str] | None = None, is_drill: bool = False, drill_alerts: bool = False,
+    incident_type: IncidentType | None = None, **facts: Any,
 ) -> Incident:
     """Create an incident in ``detected`` with the next reference of the awareness year, owned by its creator.
 
-    ``is_drill`` marks an exercise (fixed at creation); ``drill_alerts`` lets a drill send deadline reminders.
+    ``is_drill`` marks an exercise (fixed at creation); ``drill_alerts`` lets a drill send deadline reminders;
+    ``incident_type`` gives the incident its emergency-plan checklist.
     """
     _require(actor, "incidents.add_incident")
     unexpected = set(facts) - set(EDITABLE_FIELDS)
@@ -170,13 +174,14 @@ def incident_create(
     )
     incident = Incident(
         title=title, aware_at=aware_at, data_categories=list(data_categories or []), created_by=actor, owner=actor,
-        is_drill=is_drill, drill_alerts=is_drill and drill_alerts, **facts
+        is_drill=is_drill, drill_alerts=is_drill and drill_alerts, incident_type=incident_type, **facts
     )
     _validate_notice_facts(incident)
     incident.ref = _next_ref(aware_at.year if aware_at else timezone.now().year)
     incident.full_clean(exclude=["ref", "created_by", "state"])
     incident.save()
     _set_affected(incident, affected or {})
+    checklist_copy(incident=incident, incident_type=incident_type)
     audit_record(
         actor=actor, action="incident.created", incident=incident, to_state=incident.state,
         payload={"facts": incident_facts(incident), "owner": actor.username, "is_drill": incident.is_drill},

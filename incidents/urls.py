@@ -1,6 +1,6 @@
 from django.urls import path
 
-from incidents import ownership, views
+from incidents import checklist_views, ownership, views
 
 urlpatterns = [
     path("incidents/", views.incident_list, name="incident-list"),
@@ -11,6 +11,9 @@ urlpatterns = [
     path("incidents/<str:ref>/", views.incident_detail, name="incident-detail"),
     path("incidents/<str:ref>/edit/", views.incident_edit, name="incident-edit"),
     path("incidents/<str:ref>/owner/", ownership.incident_owner, name="incident-owner"),
+    path("incidents/<str:ref>/checklist/", checklist_views.incident_checklist, name="incident-checklist"),
+    path("incidents/<str:ref>/checklist/<int:pk>/<str:action>/", checklist_views.checklist_item_action,
+         name="checklist-item"),
     path("incidents/<str:ref>/assessment/", views.incident_assess, name="incident-assess"),
     path("incidents/<str:ref>/assessment/override/", views.incident_risk_override, name="incident-risk-override"),
     path("incidents/<str:ref>/no-harm-determination/", views.incident_no_harm, name="incident-no-harm"),

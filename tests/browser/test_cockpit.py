@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Incident
+from incidents.models import Incident, IncidentType
 from tests.browser import test_incident_flow as flow
 from tests.browser.test_incident_flow import _user, check_page, check_phone, log_in
 
@@ -129,3 +129,32 @@ def test_the_small_case_closes_as_not_notifiable_within_twelve_page_loads_and_tw
     assert len(fields) + 4 <= 25, fields  # and the two log-ins' user name and password
     page.click("header >> text=Register")
     page.wait_for_selector(f"article[data-ref='{incident.ref}'] >> text=Not notifiable because")
+
+
+def test_the_emergency_plan_checklist_blocks_contain_until_every_item_is_done_or_waived(live_server, page):
+    rita = _user("rita", "responder")
+    incident = services.incident_create(
+        actor=rita, title="Payslips sent to the wrong team", aware_at=timezone.now(), affected={"DE": 6},
+        data_categories=["name"], incident_type=IncidentType.objects.get(code="misdirected_email"))
+    log_in(page, live_server.url, "rita")
+    page.goto(f"{live_server.url}/incidents/{incident.ref}/")
+    page.fill("#reason-contain", "Recipients asked to delete the e-mail.")
+    page.click("button:has-text('Contain')")
+    page.wait_for_selector("text=Still to do: Recall the message")
+    incident.refresh_from_db()
+    assert incident.state == "detected"
+    page.click("text=Emergency plan")
+    check_page(page, "checklist")
+    for _ in range(3):
+        page.locator("#checklist tr.item-open button:has-text('Mark done')").first.click()
+        page.wait_for_selector("text=Checklist updated.")
+    page.locator("#checklist tr.item-open summary:has-text('Waive')").first.click()
+    page.locator("#checklist tr.item-open input[name$='-reason']").first.fill("The DPO was on the call")
+    page.locator("#checklist tr.item-open form[action$='/waive/'] button").first.click()
+    page.wait_for_selector("text=Waived: The DPO was on the call")
+    page.goto(f"{live_server.url}/incidents/{incident.ref}/")
+    page.fill("#reason-contain", "Recipients asked to delete the e-mail; all confirmed.")
+    page.click("button:has-text('Contain')")
+    page.wait_for_selector("text=Contain recorded")
+    incident.refresh_from_db()
+    assert incident.state == "contained"

@@ -132,6 +132,6 @@ def test_the_dashboard_takes_the_same_few_queries_for_1_and_200_incidents(
     incident = due_in(responder, timedelta(hours=30))
     _copies(incident, incidents - 1)
     client.force_login(responder)
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get("/")
     assert len(_refs(response.content.decode())) == min(incidents, 50)
