@@ -54,7 +54,8 @@ def calendar_feed_user(*, token: str):
 def _open_duties(*, user, incident: Incident | None = None):
     if not user.has_perm("incidents.view_obligation"):
         raise PermissionDenied("You need the permission 'incidents.view_obligation' to see deadlines.")
-    duties = (Obligation.objects.filter(applies=True, status__in=Obligation.UNFINISHED, due_at__isnull=False)
+    duties = (Obligation.objects.filter(applies=True, status__in=Obligation.UNFINISHED, due_at__isnull=False,
+                                        incident__deleted_at=None)
               .exclude(incident__state=IncidentState.CLOSED).select_related("incident")
               .annotate(moves=Count("due_changes")).order_by("due_at", "pk"))
     return duties.filter(incident=incident) if incident is not None else duties

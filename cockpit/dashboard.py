@@ -57,7 +57,7 @@ def dashboard_incidents(*, user):
     _require_view(user)
     nearest = Min("obligations__due_at", filter=Q(
         obligations__applies=True, obligations__status__in=Obligation.UNFINISHED))
-    return (Incident.objects.select_related("owner", "risk_assessment")
+    return (Incident.objects.filter(deleted_at=None).select_related("owner", "risk_assessment")
             .prefetch_related(_open_duties_prefetch(), "checklist_items")
             .annotate(next_due=nearest).order_by(F("next_due").asc(nulls_last=True), "-aware_at", "-id"))
 
@@ -113,7 +113,7 @@ def my_work(*, user, limit: int = 10) -> dict[str, list]:
     """Legal: the approval queue and the duties waiting on legal. Everyone: the open incidents they own."""
     _require_view(user)
     work: dict[str, list] = {"owned": list(
-        Incident.objects.filter(owner=user).exclude(state=IncidentState.CLOSED)
+        Incident.objects.filter(owner=user, deleted_at=None).exclude(state=IncidentState.CLOSED)
         .annotate(next_due=Min("obligations__due_at", filter=Q(
             obligations__applies=True, obligations__status__in=Obligation.UNFINISHED)))
         .order_by(F("next_due").asc(nulls_last=True))[:limit])}

@@ -71,7 +71,8 @@ def _armed(duty: Obligation, threshold: int) -> bool:
 
 def _candidates(*, now: datetime, horizon: timedelta):
     return (Obligation.objects
-            .filter(applies=True, status__in=Obligation.UNFINISHED, due_at__isnull=False, due_at__lte=now + horizon)
+            .filter(applies=True, status__in=Obligation.UNFINISHED, due_at__isnull=False, due_at__lte=now + horizon,
+                    incident__deleted_at=None)
             .exclude(incident__state=IncidentState.CLOSED)
             .filter(Q(incident__is_drill=False) | Q(incident__drill_alerts=True))
             .select_related("incident__owner").prefetch_related("reminders")

@@ -67,6 +67,7 @@ ACTIONS = {
     "checklist.done": _("Checklist item done"),
     "checklist.waived": _("Checklist item waived"),
     "checklist.assigned": _("Checklist item assigned"),
+    "drill.deleted": _("Drill deleted"),
 }
 
 TRANSITIONS = {

@@ -212,6 +212,8 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         default=False, help_text="An exercise: same workflow, labelled DRILL, kept out of the register and counters."
     )
     drill_alerts = models.BooleanField(default=False, help_text="A drill whose deadlines send reminders too.")
+    deleted_at = models.DateTimeField(
+        null=True, blank=True, help_text="A drill an admin deleted: hidden everywhere, its audit chain kept.")
     incident_type = models.ForeignKey(
         "incidents.IncidentType", null=True, blank=True, on_delete=models.PROTECT, related_name="incidents",
         help_text="Chooses the emergency-plan checklist.",

@@ -1,4 +1,4 @@
-"""The incident's owner: who drives the response and receives its deadline reminders."""
+"""The incident's owner (who drives the response and receives its reminders), and deleting a drill."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from incidents import selectors, services
 
@@ -28,6 +29,20 @@ class OwnerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = possible_owners()
+
+
+@login_required
+@require_POST
+def drill_delete(request, ref: str):
+    """An admin deletes a drill once the exercise is over."""
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    try:
+        services.drill_delete(actor=request.user, incident=incident)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        return redirect("incident-detail", ref=ref)
+    messages.success(request, _("Drill %(ref)s deleted; the audit trail records it.") % {"ref": incident.ref})
+    return redirect("dashboard")
 
 
 @login_required

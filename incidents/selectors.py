@@ -18,7 +18,7 @@ from incidents.rules.engine import NotRequired, plan
 def incident_list(*, user):
     if not user.has_perm("incidents.view_incident"):
         raise PermissionDenied("You need the permission 'incidents.view_incident' to see incidents.")
-    return Incident.objects.prefetch_related("affected").select_related("risk_assessment")
+    return Incident.objects.filter(deleted_at=None).prefetch_related("affected").select_related("risk_assessment")
 
 
 def incident_get(*, user, ref: str) -> Incident:

@@ -306,6 +306,27 @@ def incident_owner_set(*, actor, incident: Incident, owner) -> Incident:
 
 
 @transaction.atomic
+def drill_delete(*, actor, incident: Incident) -> Incident:
+    """Delete a drill (admins): it disappears from every page, list, feed and reminder.
+
+    Audit events are append-only and point at their incident, so the drill's row and its own chain stay
+    (hidden); the deletion is recorded on the drill's chain and on the organisation's chain.
+    """
+    _require(actor, "incidents.delete_incident")
+    locked = _lock(incident)
+    if not locked.is_drill:
+        raise ValidationError(_("Only a drill can be deleted; a real incident stays on record."))
+    if locked.deleted_at is not None:
+        raise Conflict(f"{locked.ref} was already deleted.")
+    locked.deleted_at = timezone.now()
+    locked.save(update_fields=["deleted_at", "updated_at"])
+    payload = {"ref": locked.ref, "title": locked.title}
+    audit_record(actor=actor, action="drill.deleted", incident=locked, payload=payload)
+    audit_record(actor=actor, action="drill.deleted", payload=payload)
+    return locked
+
+
+@transaction.atomic
 def incident_record_identified(*, actor, incident: Incident, counts: dict[str, int]) -> Incident:
     """Set how many affected people imports have identified per jurisdiction, and audit the change.
 

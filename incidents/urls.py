@@ -11,6 +11,7 @@ urlpatterns = [
     path("incidents/<str:ref>/", views.incident_detail, name="incident-detail"),
     path("incidents/<str:ref>/edit/", views.incident_edit, name="incident-edit"),
     path("incidents/<str:ref>/owner/", ownership.incident_owner, name="incident-owner"),
+    path("incidents/<str:ref>/delete-drill/", ownership.drill_delete, name="drill-delete"),
     path("incidents/<str:ref>/checklist/", checklist_views.incident_checklist, name="incident-checklist"),
     path("incidents/<str:ref>/checklist/<int:pk>/<str:action>/", checklist_views.checklist_item_action,
          name="checklist-item"),
