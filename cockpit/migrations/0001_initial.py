@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('incidents', '0010_owner_drill_reminders'),
+        ('incidents', '0012_owner_drill_reminders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

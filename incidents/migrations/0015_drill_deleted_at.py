@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0012_seed_checklists'),
+        ('incidents', '0014_seed_checklists'),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ def owners_from_creators(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0009_law_enforcement_delay_confirmation'),
+        ('incidents', '0011_notice_facts'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0010_owner_drill_reminders'),
+        ('incidents', '0012_owner_drill_reminders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -73,6 +73,6 @@ def seed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0011_checklists"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("incidents", "0013_checklists"), ("auth", "0012_alter_user_first_name_max_length")]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]
