@@ -80,6 +80,8 @@ def _dispatch(notice_id: int) -> None:
     except (OperationalError, OSError) as exc:
         logger.warning("broker unavailable, notice %s will be dispatched when it is back: %s", notice_id, exc)
         _redispatcher.add(notice_id)
+    else:
+        _redispatcher.discard(notice_id)
 
 
 # Seconds between two attempts to publish a waiting dispatch.
@@ -102,6 +104,10 @@ class _Redispatcher:
                 self._thread = threading.Thread(target=self._run, name="breachline-redispatch", daemon=True)
                 self._thread.start()
 
+    def discard(self, notice_id: int) -> None:
+        with self._lock:
+            self._waiting.discard(notice_id)
+
     def waiting(self, notice_id: int) -> bool:
         with self._lock:
             return notice_id in self._waiting
@@ -119,8 +125,7 @@ class _Redispatcher:
                     _publish(notice_id)
                 except (OperationalError, OSError):
                     break
-                with self._lock:
-                    self._waiting.discard(notice_id)
+                self.discard(notice_id)
                 logger.info("broker back: notice %s dispatched", notice_id)
 
 

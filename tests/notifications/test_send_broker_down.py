@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from config.celery import app as celery_app
 from notifications.delivery import queue
@@ -15,6 +17,10 @@ from notifications.models import Delivery
 from tests.notifications.delivery_helpers import approved_notice, people
 
 DEAD_BROKER = "redis://127.0.0.1:9/0"
+
+
+def filesystem_broker(folder: Path) -> dict:
+    return {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder)}
 
 
 def _broker(monkeypatch, url: str, options: dict | None = None) -> None:
@@ -61,7 +67,7 @@ def test_send_with_the_broker_down_answers_503_and_starts_within_seconds_of_its_
 
     folder = tmp_path / "broker"
     folder.mkdir()
-    _broker(monkeypatch, "filesystem://", {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder)})
+    _broker(monkeypatch, "filesystem://", filesystem_broker(folder))
     deadline = time.monotonic() + 10
     while not _messages(folder) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -74,7 +80,7 @@ def test_a_second_click_with_the_broker_up_says_what_is_already_queued(
 ):
     folder = tmp_path / "broker"
     folder.mkdir()
-    _broker(monkeypatch, "filesystem://", {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder)})
+    _broker(monkeypatch, "filesystem://", filesystem_broker(folder))
 
     first = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
     again = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
@@ -84,3 +90,18 @@ def test_a_second_click_with_the_broker_up_says_what_is_already_queued(
     assert again.json()["already"] == "Already sending: 3 deliveries queued, 0 sent."
     assert Delivery.objects.filter(notice=notice).count() == 3
     assert _messages(folder)[0] == {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"}
+
+
+def test_the_command_with_the_broker_down_exits_75_and_running_it_again_dispatches(monkeypatch, tmp_path, notice):
+    _broker(monkeypatch, DEAD_BROKER)
+    with pytest.raises(CommandError, match="when the broker is back") as raised:
+        call_command("send_notice", str(notice.pk))
+    assert raised.value.returncode == 75
+    assert Delivery.objects.filter(notice=notice, status="queued").count() == 3
+
+    folder = tmp_path / "broker"
+    folder.mkdir()
+    _broker(monkeypatch, "filesystem://", filesystem_broker(folder))
+    call_command("send_notice", str(notice.pk))
+
+    assert {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"} in _messages(folder)

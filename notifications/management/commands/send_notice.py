@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django_fsm import TransitionNotAllowed
 
 from incidents.errors import Conflict
-from notifications.delivery import evidence, sending
+from notifications.delivery import evidence, queue, sending
 from notifications.models import Notice
 
 
@@ -35,3 +35,9 @@ class Command(BaseCommand):
         except (Conflict, TransitionNotAllowed, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(evidence.notice_delivery_summary(notice=notice)))
+        if queue.dispatch_waiting(notice_id=notice.pk):
+            # This process ends now, and with it the retries: running the command again dispatches again.
+            raise CommandError(
+                "queued, will start when the broker is back: run this command again once it is "
+                "(or the sweep starts it after DELIVERY_REQUEUE_SECONDS).", returncode=75,
+            )
