@@ -23,7 +23,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
-from incidents.audit import audit_record
+from incidents.actors import Actor
+from incidents.audit import AuditAction, audit_record
 from incidents.two_factor import needs_second_factor, second_factor_ok
 
 
@@ -65,28 +66,28 @@ def api_token_create(
     with transaction.atomic():
         instance, key = AuthToken.objects.create(user=user)
         audit_record(
-            actor=user, action="auth.token_created",
+            actor=user, action=AuditAction.AUTH_TOKEN_CREATED,
             payload=_client(request) | {"token": instance.token_key, "expiry": instance.expiry},
         )
     return key, instance
 
 
 @transaction.atomic
-def api_token_revoke(*, actor, token: AuthToken) -> None:
+def api_token_revoke(*, actor: Actor, token: AuthToken) -> None:
     """Revoke one token (the caller's own)."""
-    audit_record(actor=actor, action="auth.token_revoked", payload={"token": token.token_key})
+    audit_record(actor=actor, action=AuditAction.AUTH_TOKEN_REVOKED, payload={"token": token.token_key})
     token.delete()
 
 
 def _audit_login(sender, request: HttpRequest | None = None, user=None, **kwargs) -> None:
     via = "token" if request is not None and request.path.startswith("/api/") else "session"
-    audit_record(actor=user, action="auth.login", payload=_client(request) | {"via": via})
+    audit_record(actor=user, action=AuditAction.AUTH_LOGIN, payload=_client(request) | {"via": via})
 
 
 def _audit_login_failed(sender, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs) -> None:
     locked = bool(getattr(request, "axes_locked_out", False))
     audit_record(
-        actor=None, action="auth.login_failed",
+        actor=None, action=AuditAction.AUTH_LOGIN_FAILED,
         payload=_client(request) | {"username": str(credentials.get("username", ""))[:150], "locked_out": locked},
     )
 
@@ -98,10 +99,10 @@ def _revoke_tokens_on_password_change(sender, instance, raw: bool = False, **kwa
     if stored is None or stored == instance.password:
         return
     revoked, _ = AuthToken.objects.filter(user_id=instance.pk).delete()
-    audit_record(actor=instance, action="auth.password_changed", payload={"tokens_revoked": revoked})
+    audit_record(actor=instance, action=AuditAction.AUTH_PASSWORD_CHANGED, payload={"tokens_revoked": revoked})
 
 
-ADMIN_ACTIONS = {ADDITION: "admin.added", CHANGE: "admin.changed", DELETION: "admin.deleted"}
+ADMIN_ACTIONS = {ADDITION: AuditAction.ADMIN_ADDED, CHANGE: AuditAction.ADMIN_CHANGED, DELETION: AuditAction.ADMIN_DELETED}
 
 
 def _audit_admin_action(sender, instance: LogEntry, created: bool = False, raw: bool = False, **kwargs) -> None:
@@ -109,7 +110,7 @@ def _audit_admin_action(sender, instance: LogEntry, created: bool = False, raw: 
     if not created or raw:
         return
     audit_record(
-        actor=instance.user, action=ADMIN_ACTIONS.get(instance.action_flag, "admin.action"),
+        actor=instance.user, action=ADMIN_ACTIONS.get(instance.action_flag, AuditAction.ADMIN_ACTION),
         payload={"model": instance.content_type.model_class()._meta.label if instance.content_type else "",
                  "object_id": instance.object_id or "", "object": instance.object_repr[:200],
                  "change": instance.get_change_message()[:500]},

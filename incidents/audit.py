@@ -34,12 +34,76 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.actors import Actor
 
 GENESIS = "0" * 64
 ORGANISATION_CHAIN = "organisation"
 
 anchor_log = logging.getLogger("breachline.audit.anchor")
 
+
+
+class AuditAction(models.TextChoices):
+    """Every action the audit trail records, with the words people read for it."""
+
+    INCIDENT_CREATED = "incident.created", _("Incident created")
+    INCIDENT_EDITED = "incident.edited", _("Facts edited")
+    INCIDENT_IDENTIFIED_COUNTS = "incident.identified_counts", _("People identified by an import")
+    INCIDENT_LAW_ENFORCEMENT_DELAY = "incident.law_enforcement_delay", _("Law-enforcement delay recorded")
+    INCIDENT_LAW_ENFORCEMENT_DELAY_CONFIRMED = (
+        "incident.law_enforcement_delay_confirmed", _("Law-enforcement delay confirmed by legal")
+    )
+    INCIDENT_CONTAIN = "incident.contain", _("Contained")
+    INCIDENT_ASSESS = "incident.assess", _("Marked assessed")
+    INCIDENT_NOTIFY_REGULATORS = "incident.notify_regulators", _("Regulators notified")
+    INCIDENT_NOTIFY_USERS = "incident.notify_users", _("Users notified")
+    INCIDENT_CLOSE = "incident.close", _("Closed")
+    INCIDENT_REOPEN = "incident.reopen", _("Reopened")
+    INCIDENT_NO_HARM_DETERMINED = "incident.no_harm_determined", _("No-harm determination recorded")
+    INCIDENT_NO_HARM_WITHDRAWN = "incident.no_harm_withdrawn", _("No-harm determination withdrawn")
+    OBLIGATION_MET = "obligation.met", _("Obligation met")
+    OBLIGATION_EXEMPTED = "obligation.exempted", _("Obligation exempted")
+    OBLIGATIONS_RECOMPUTED = "obligations.recomputed", _("Deadlines recomputed")
+    RISK_ASSESSED = "risk.assessed", _("Risk assessed")
+    ORGANISATION_PROFILE_EDITED = "organisation_profile.edited", _("Organisation profile edited")
+    NOTICE_DRAFTED = "notice.drafted", _("Notice drafted")
+    NOTICE_EDITED = "notice.edited", _("Notice edited")
+    NOTICE_SUBMIT = "notice.submit", _("Notice submitted for approval")
+    NOTICE_APPROVE = "notice.approve", _("Notice approved")
+    NOTICE_REJECT = "notice.reject", _("Notice rejected")
+    NOTICE_CHANNEL_PLAN_CHANGED = "notice.channel_plan_changed", _("Channel plan changed")
+    NOTICE_SENDING_STARTED = "notice.sending_started", _("Sending started")
+    NOTICE_SENDING_COMPLETED = "notice.sending_completed", _("Sending completed")
+    NOTICE_LETTERS_PRINTED = "notice.letters_printed", _("Letters printed")
+    NOTICE_ANNOUNCEMENT_PUBLISHED = "notice.announcement_published", _("Announcement published")
+    RECIPIENTS_IMPORTED = "recipients.imported", _("People imported")
+    RECIPIENTS_KEYS_ROTATED = "recipients.keys_rotated", _("Encryption keys rotated")
+    RECIPIENT_NOTICE_OPENED = "recipient.notice_opened", _("A person opened their notice")
+    REGULATOR_SUBMISSION_RECORDED = "regulator_submission.recorded", _("Regulator submission recorded")
+    AUTH_LOGIN = "auth.login", _("Logged in")
+    AUTH_LOGIN_FAILED = "auth.login_failed", _("Login failed")
+    AUTH_PASSWORD_CHANGED = "auth.password_changed", _("Password changed")
+    AUTH_TOKEN_CREATED = "auth.token_created", _("API token created")
+    AUTH_TOKEN_REVOKED = "auth.token_revoked", _("API token revoked")
+    AUTH_2FA_ENROLLED = "auth.2fa_enrolled", _("Authenticator app enrolled")
+    AUTH_2FA_VERIFIED = "auth.2fa_verified", _("Second factor verified")
+    AUTH_2FA_FAILED = "auth.2fa_failed", _("Second factor refused")
+    ADMIN_ADDED = "admin.added", _("Added in the admin")
+    ADMIN_CHANGED = "admin.changed", _("Changed in the admin")
+    ADMIN_DELETED = "admin.deleted", _("Deleted in the admin")
+    ADMIN_ACTION = "admin.action", _("Admin action")
+    PERSONAL_DATA_EXPORTED = "personal_data.exported", _("Personal data exported")
+    INCIDENT_LEGAL_HOLD_PLACED = "incident.legal_hold_placed", _("Legal hold placed")
+    INCIDENT_LEGAL_HOLD_RELEASED = "incident.legal_hold_released", _("Legal hold released")
+    RECIPIENTS_CONTACTS_PURGED = "recipients.contacts_purged", _("Contact details erased")
+    INCIDENT_OWNER_CHANGED = "incident.owner_changed", _("Owner changed")
+    REMINDER_SENT = "reminder.sent", _("Deadline reminder sent")
+    CHECKLIST_DONE = "checklist.done", _("Checklist item done")
+    CHECKLIST_WAIVED = "checklist.waived", _("Checklist item waived")
+    CHECKLIST_ASSIGNED = "checklist.assigned", _("Checklist item assigned")
+    DRILL_DELETED = "drill.deleted", _("Drill deleted")
 
 class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an audit event."""
@@ -164,7 +228,7 @@ def _plain(payload: dict[str, Any] | None) -> dict[str, Any]:
 def audit_record(
     *,
     actor,
-    action: str,
+    action: AuditAction,
     incident=None,
     from_state: str = "",
     to_state: str = "",
@@ -208,13 +272,13 @@ def audit_record(
     return event
 
 
-def audit_export(*, actor, incident, export: str, rows: int, details: dict[str, Any] | None = None) -> AuditEvent:
+def audit_export(*, actor: Actor, incident, export: str, rows: int, details: dict[str, Any] | None = None) -> AuditEvent:
     """Record that ``actor`` exported decrypted personal data of ``incident``: which export and how many
     rows, never the data itself. Takes the incident's row lock, as every writer of its chain does."""
     with transaction.atomic():
         locked = type(incident).objects.select_for_update().get(pk=incident.pk)
         return audit_record(
-            actor=actor, action="personal_data.exported", incident=locked,
+            actor=actor, action=AuditAction.PERSONAL_DATA_EXPORTED, incident=locked,
             payload={"export": export, "rows": rows, **(details or {})},
         )
 

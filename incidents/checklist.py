@@ -11,7 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.audit import audit_record
+from incidents.actors import Actor
+from incidents.audit import AuditAction, audit_record
 from incidents.models import ChecklistItem, Incident, IncidentType
 
 
@@ -32,37 +33,37 @@ def _locked(item: ChecklistItem, actor) -> ChecklistItem:
     return ChecklistItem.objects.select_related("incident").get(pk=item.pk)
 
 
-def _audit(actor, item: ChecklistItem, action: str, **payload) -> None:
+def _audit(actor, item: ChecklistItem, action: AuditAction, **payload) -> None:
     audit_record(actor=actor, action=action, incident=item.incident, payload={"item": item.text, **payload})
 
 
 @transaction.atomic
-def checklist_item_done(*, actor, item: ChecklistItem) -> ChecklistItem:
+def checklist_item_done(*, actor: Actor, item: ChecklistItem) -> ChecklistItem:
     """Record the item as done now, by ``actor``."""
     locked = _locked(item, actor)
     locked.done_at, locked.done_by, locked.waiver_reason = timezone.now(), actor, ""
     locked.save(update_fields=["done_at", "done_by", "waiver_reason"])
-    _audit(actor, locked, "checklist.done")
+    _audit(actor, locked, AuditAction.CHECKLIST_DONE)
     return locked
 
 
 @transaction.atomic
-def checklist_item_waive(*, actor, item: ChecklistItem, reason: str) -> ChecklistItem:
+def checklist_item_waive(*, actor: Actor, item: ChecklistItem, reason: str) -> ChecklistItem:
     """Waive the item with the reason it does not apply to this incident."""
     if not reason.strip():
         raise ValidationError({"reason": [_("A waiver needs its reason.")]})
     locked = _locked(item, actor)
     locked.waiver_reason, locked.done_at, locked.done_by = reason.strip(), None, None
     locked.save(update_fields=["waiver_reason", "done_at", "done_by"])
-    _audit(actor, locked, "checklist.waived", reason=reason.strip())
+    _audit(actor, locked, AuditAction.CHECKLIST_WAIVED, reason=reason.strip())
     return locked
 
 
 @transaction.atomic
-def checklist_item_assign(*, actor, item: ChecklistItem, owner) -> ChecklistItem:
+def checklist_item_assign(*, actor: Actor, item: ChecklistItem, owner) -> ChecklistItem:
     """Give the item to ``owner``."""
     locked = _locked(item, actor)
     locked.owner = owner
     locked.save(update_fields=["owner"])
-    _audit(actor, locked, "checklist.assigned", owner=owner.username)
+    _audit(actor, locked, AuditAction.CHECKLIST_ASSIGNED, owner=owner.username)
     return locked

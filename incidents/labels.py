@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from incidents.audit import AuditAction
 from incidents.models import Audience, Finding, IncidentState, ObligationStatus, PeopleInformed
 
 # The ENISA answers and levels of incidents.rules.risk, as people read them (the rules stay free of Django).
@@ -30,45 +31,7 @@ AVAILABILITY_CHOICES = [
 ]
 LEVEL_CHOICES = [("low", _("Low")), ("medium", _("Medium")), ("high", _("High")), ("very_high", _("Very high"))]
 
-ACTIONS = {
-    "incident.created": _("Incident created"),
-    "incident.edited": _("Facts edited"),
-    "incident.identified_counts": _("People identified by an import"),
-    "incident.law_enforcement_delay": _("Law-enforcement delay recorded"),
-    "incident.contain": _("Contained"),
-    "incident.assess": _("Marked assessed"),
-    "incident.notify_regulators": _("Regulators notified"),
-    "incident.notify_users": _("Users notified"),
-    "incident.close": _("Closed"),
-    "incident.reopen": _("Reopened"),
-    "incident.no_harm_determined": _("No-harm determination recorded"),
-    "incident.no_harm_withdrawn": _("No-harm determination withdrawn"),
-    "obligation.met": _("Obligation met"),
-    "obligation.exempted": _("Obligation exempted"),
-    "obligations.recomputed": _("Deadlines recomputed"),
-    "risk.assessed": _("Risk assessed"),
-    "organisation_profile.edited": _("Organisation profile edited"),
-    "notice.drafted": _("Notice drafted"),
-    "notice.edited": _("Notice edited"),
-    "notice.submit": _("Notice submitted for approval"),
-    "notice.approve": _("Notice approved"),
-    "notice.reject": _("Notice rejected"),
-    "notice.channel_plan_changed": _("Channel plan changed"),
-    "notice.sending_started": _("Sending started"),
-    "notice.sending_completed": _("Sending completed"),
-    "notice.letters_printed": _("Letters printed"),
-    "notice.announcement_published": _("Announcement published"),
-    "recipients.imported": _("People imported"),
-    "recipients.keys_rotated": _("Encryption keys rotated"),
-    "recipient.notice_opened": _("A person opened their notice"),
-    "regulator_submission.recorded": _("Regulator submission recorded"),
-    "incident.owner_changed": _("Owner changed"),
-    "reminder.sent": _("Deadline reminder sent"),
-    "checklist.done": _("Checklist item done"),
-    "checklist.waived": _("Checklist item waived"),
-    "checklist.assigned": _("Checklist item assigned"),
-    "drill.deleted": _("Drill deleted"),
-}
+ACTIONS = dict(AuditAction.choices)
 
 TRANSITIONS = {
     "contain": _("Contain"),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from incidents.audit import AuditEvent, AuditHead
+from incidents.fsm import condition
 from incidents.rules import categories
 
 __all__ = [
@@ -19,16 +20,6 @@ __all__ = [
     "IncidentType", "IncidentSequence", "Obligation", "RiskAssessment",
     "UserPreference",
 ]
-
-
-def condition(message: str):
-    """Mark an FSM condition with the sentence shown to a person when it is unmet."""
-
-    def decorate(function):
-        function.message = message
-        return function
-
-    return decorate
 
 
 class IncidentState(models.TextChoices):

@@ -9,7 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.audit import audit_record
+from incidents.actors import Actor
+from incidents.audit import AuditAction, audit_record
 from incidents.models import Incident, Obligation, ObligationDueChange, ObligationStatus, OrganisationProfile
 from incidents.rules.engine import Facts, Plan, plan
 from incidents.rules.facts import NoHarmDetermination
@@ -22,7 +23,7 @@ def _lock(obligation: Obligation) -> Obligation:
 
 @transaction.atomic
 def obligation_mark_met(
-    *, actor, obligation: Obligation, met_at: datetime, reason: str = "", reference: str = ""
+    *, actor: Actor, obligation: Obligation, met_at: datetime, reason: str = "", reference: str = ""
 ) -> Obligation:
     """Record that the duty was fulfilled at ``met_at`` (with the authority's reference, if any).
 
@@ -44,7 +45,7 @@ def obligation_mark_met(
     locked.met_reference = reference.strip()
     locked.save(update_fields=["status", "met_at", "status_reason", "met_reference"])
     audit_record(
-        actor=actor, action="obligation.met", incident=locked.incident, from_state=previous, to_state=locked.status,
+        actor=actor, action=AuditAction.OBLIGATION_MET, incident=locked.incident, from_state=previous, to_state=locked.status,
         payload={"obligation": locked.pk, "jurisdiction": locked.jurisdiction, "audience": locked.audience,
                  "met_at": met_at, "late": late, "reason": reason.strip(), "reference": reference.strip()},
     )
@@ -53,14 +54,14 @@ def obligation_mark_met(
         # Some regulator clocks (California's Attorney General copy) start when individuals are told.
         incident.individual_notice_sent_at = met_at
         incident.save(update_fields=["individual_notice_sent_at"])
-        audit_record(actor=actor, action="incident.edited", incident=incident,
+        audit_record(actor=actor, action=AuditAction.INCIDENT_EDITED, incident=incident,
                      payload={"changes": {"individual_notice_sent_at": [None, met_at]}})
         obligations_recompute(actor=actor, incident=incident, reason="individual notice sent")
     return locked
 
 
 @transaction.atomic
-def obligation_exempt(*, actor, obligation: Obligation, reason: str) -> Obligation:
+def obligation_exempt(*, actor: Actor, obligation: Obligation, reason: str) -> Obligation:
     """Record that the duty does not have to be fulfilled, with the reason (e.g. an Art. 34(3) exemption)."""
     if not actor.has_perm("incidents.change_obligation"):
         raise PermissionDenied(_("You need the permission %(permission)r to record this.") % {
@@ -72,7 +73,7 @@ def obligation_exempt(*, actor, obligation: Obligation, reason: str) -> Obligati
     locked.status, locked.status_reason = ObligationStatus.EXEMPTED, reason.strip()
     locked.save(update_fields=["status", "status_reason"])
     audit_record(
-        actor=actor, action="obligation.exempted", incident=locked.incident, from_state=previous,
+        actor=actor, action=AuditAction.OBLIGATION_EXEMPTED, incident=locked.incident, from_state=previous,
         to_state=locked.status,
         payload={"obligation": locked.pk, "jurisdiction": locked.jurisdiction, "audience": locked.audience,
                  "reason": reason.strip()},
@@ -180,7 +181,7 @@ def _ledger(obligation: Obligation, previous, reason: str, actor_name: str) -> N
     )
 
 
-def obligations_recompute(*, actor, incident: Incident, reason: str) -> Plan:
+def obligations_recompute(*, actor: Actor, incident: Incident, reason: str) -> Plan:
     """Re-plan the incident's obligations from its current facts; keep statuses of those that still apply.
 
     1. Run the rules engine on the incident's facts (pure, no database).
@@ -220,7 +221,7 @@ def obligations_recompute(*, actor, incident: Incident, reason: str) -> Plan:
             _ledger(obligation, obligation.due_at, f"No longer required: {reason}", actor_name)
             changes["withdrawn"].append(" / ".join(key))
     if any(changes.values()):
-        audit_record(actor=actor, action="obligations.recomputed", incident=incident,
+        audit_record(actor=actor, action=AuditAction.OBLIGATIONS_RECOMPUTED, incident=incident,
                      payload={"reason": reason, **changes, "warnings": [w.message for w in result.warnings]})
     return result
 

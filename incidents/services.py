@@ -20,7 +20,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
-from incidents.audit import audit_record
+from incidents.actors import Actor, require_permission
+from incidents.audit import AuditAction, audit_record
 from incidents.checklist import checklist_copy
 from incidents.errors import Conflict
 from incidents.labels import TRANSITIONS, label
@@ -64,10 +65,6 @@ EDITABLE_FIELDS = (
 MAX_PEOPLE = 2_000_000_000
 
 CONFIRM_DELAY = "incidents.confirm_lawenforcementdelay"
-
-def _require(actor, permission: str) -> None:
-    if not actor.has_perm(permission):
-        raise PermissionDenied(_("You need the permission %(permission)r to do this.") % {"permission": permission})
 
 
 def incident_validate_facts(
@@ -153,7 +150,7 @@ def _set_affected(incident: Incident, affected: dict[str, int]) -> None:
 
 @transaction.atomic
 def incident_create(
-    *, actor, title: str, aware_at: datetime, affected: dict[str, int] | None = None,
+    *, actor: Actor, title: str, aware_at: datetime, affected: dict[str, int] | None = None,
     data_categories: list[str] | None = None, is_drill: bool = False, drill_alerts: bool = False,
     incident_type: IncidentType | None = None, **facts: Any,
 ) -> Incident:
@@ -162,7 +159,7 @@ def incident_create(
     ``is_drill`` marks an exercise (fixed at creation); ``drill_alerts`` lets a drill send deadline reminders;
     ``incident_type`` gives the incident its emergency-plan checklist.
     """
-    _require(actor, "incidents.add_incident")
+    require_permission(actor, "incidents.add_incident")
     unexpected = set(facts) - set(EDITABLE_FIELDS)
     if unexpected:
         raise ValidationError({name: ["This field cannot be set."] for name in sorted(unexpected)})
@@ -183,7 +180,7 @@ def incident_create(
     _set_affected(incident, affected or {})
     checklist_copy(incident=incident, incident_type=incident_type)
     audit_record(
-        actor=actor, action="incident.created", incident=incident, to_state=incident.state,
+        actor=actor, action=AuditAction.INCIDENT_CREATED, incident=incident, to_state=incident.state,
         payload={"facts": incident_facts(incident), "owner": actor.username, "is_drill": incident.is_drill},
     )
     obligations_recompute(actor=actor, incident=incident, reason="incident created")
@@ -211,9 +208,9 @@ def _lock(incident: Incident) -> Incident:
 
 
 @transaction.atomic
-def incident_update(*, actor, incident: Incident, affected: dict[str, int] | None = None, **changes: Any) -> Incident:
+def incident_update(*, actor: Actor, incident: Incident, affected: dict[str, int] | None = None, **changes: Any) -> Incident:
     """Edit an incident's facts and audit each field's old and new value."""
-    _require(actor, "incidents.change_incident")
+    require_permission(actor, "incidents.change_incident")
     unexpected = set(changes) - set(EDITABLE_FIELDS)
     if unexpected:
         raise ValidationError({name: ["This field cannot be changed here."] for name in sorted(unexpected)})
@@ -237,7 +234,7 @@ def incident_update(*, actor, incident: Incident, affected: dict[str, int] | Non
     after = incident_facts(locked) | {name: getattr(locked, name) for name in changes}
     diff = {name: [before[name], after[name]] for name in after if before.get(name) != after[name]}
     if diff:
-        audit_record(actor=actor, action="incident.edited", incident=locked, payload={"changes": diff})
+        audit_record(actor=actor, action=AuditAction.INCIDENT_EDITED, incident=locked, payload={"changes": diff})
         obligations_recompute(actor=actor, incident=locked, reason=f"facts edited: {', '.join(sorted(diff))}")
     return locked
 
@@ -247,7 +244,7 @@ _MILESTONE_FIELD = {"contain": "contained_at", "assess": "assessed_at", "close":
 
 
 @transaction.atomic
-def incident_transition(*, actor, incident: Incident, name: str, reason: str = "") -> Incident:
+def incident_transition(*, actor: Actor, incident: Incident, name: str, reason: str = "") -> Incident:
     """Move the incident along its lifecycle.
 
     1. An unknown transition is a conflict; a missing permission is refused.
@@ -258,7 +255,7 @@ def incident_transition(*, actor, incident: Incident, name: str, reason: str = "
     """
     if name not in Incident.TRANSITIONS:
         raise Conflict(f"Unknown transition {name!r}; the transitions are: {', '.join(Incident.TRANSITIONS)}.")
-    _require(actor, Incident.transition_permission(name))
+    require_permission(actor, Incident.transition_permission(name))
     locked = _lock(incident)
     source = locked.state
     method = getattr(locked, name)
@@ -280,7 +277,7 @@ def incident_transition(*, actor, incident: Incident, name: str, reason: str = "
         locked.closed_at = None
     locked.save()
     audit_record(
-        actor=actor, action=f"incident.{name}", incident=locked, from_state=source, to_state=locked.state,
+        actor=actor, action=AuditAction(f"incident.{name}"), incident=locked, from_state=source, to_state=locked.state,
         payload={"reason": reason.strip()} if reason.strip() else {},
     )
     if name in _MILESTONE_FIELD or name == "reopen":
@@ -289,9 +286,9 @@ def incident_transition(*, actor, incident: Incident, name: str, reason: str = "
 
 
 @transaction.atomic
-def incident_owner_set(*, actor, incident: Incident, owner) -> Incident:
+def incident_owner_set(*, actor: Actor, incident: Incident, owner) -> Incident:
     """Hand the incident to ``owner`` (an active user who may see incidents); audit the change."""
-    _require(actor, "incidents.change_incident")
+    require_permission(actor, "incidents.change_incident")
     if not owner.is_active or not owner.has_perm("incidents.view_incident"):
         raise ValidationError({"owner": [f"{owner.username} cannot see incidents, so cannot own one."]})
     locked = _lock(incident)
@@ -300,19 +297,19 @@ def incident_owner_set(*, actor, incident: Incident, owner) -> Incident:
         return locked
     locked.owner = owner
     locked.save(update_fields=["owner", "updated_at"])
-    audit_record(actor=actor, action="incident.owner_changed", incident=locked,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_OWNER_CHANGED, incident=locked,
                  payload={"from": getattr(previous, "username", ""), "to": owner.username})
     return locked
 
 
 @transaction.atomic
-def drill_delete(*, actor, incident: Incident) -> Incident:
+def drill_delete(*, actor: Actor, incident: Incident) -> Incident:
     """Delete a drill (admins): it disappears from every page, list, feed and reminder.
 
     Audit events are append-only and point at their incident, so the drill's row and its own chain stay
     (hidden); the deletion is recorded on the drill's chain and on the organisation's chain.
     """
-    _require(actor, "incidents.delete_incident")
+    require_permission(actor, "incidents.delete_incident")
     locked = _lock(incident)
     if not locked.is_drill:
         raise ValidationError(_("Only a drill can be deleted; a real incident stays on record."))
@@ -321,13 +318,13 @@ def drill_delete(*, actor, incident: Incident) -> Incident:
     locked.deleted_at = timezone.now()
     locked.save(update_fields=["deleted_at", "updated_at"])
     payload = {"ref": locked.ref, "title": locked.title}
-    audit_record(actor=actor, action="drill.deleted", incident=locked, payload=payload)
-    audit_record(actor=actor, action="drill.deleted", payload=payload)
+    audit_record(actor=actor, action=AuditAction.DRILL_DELETED, incident=locked, payload=payload)
+    audit_record(actor=actor, action=AuditAction.DRILL_DELETED, payload=payload)
     return locked
 
 
 @transaction.atomic
-def incident_record_identified(*, actor, incident: Incident, counts: dict[str, int]) -> Incident:
+def incident_record_identified(*, actor: Actor, incident: Incident, counts: dict[str, int]) -> Incident:
     """Set how many affected people imports have identified per jurisdiction, and audit the change.
 
     Obligations use the larger of this and the responders' declared estimate.
@@ -340,21 +337,21 @@ def incident_record_identified(*, actor, incident: Incident, counts: dict[str, i
         )
     changed = {code: [before.get(code, 0), count] for code, count in counts.items() if before.get(code, 0) != count}
     if changed:
-        audit_record(actor=actor, action="incident.identified_counts", incident=locked, payload={"changes": changed})
+        audit_record(actor=actor, action=AuditAction.INCIDENT_IDENTIFIED_COUNTS, incident=locked, payload={"changes": changed})
         obligations_recompute(actor=actor, incident=locked, reason="people identified by a recipient import")
     return locked
 
 
 @transaction.atomic
 def risk_assessment_update(
-    *, actor, incident: Incident, assessment: dict[str, Any], risk_override: str = "", override_reason: str = "",
+    *, actor: Actor, incident: Incident, assessment: dict[str, Any], risk_override: str = "", override_reason: str = "",
 ) -> RiskAssessment:
     """Record the ENISA assessment (and legal's override, with its reason); recompute obligations.
 
     Raises ValidationError naming the assessment key that is wrong, PermissionDenied for an
     override without the ``override_risk_incident`` permission.
     """
-    _require(actor, "incidents.change_incident")
+    require_permission(actor, "incidents.change_incident")
     locked = _lock(incident)
     try:
         severity = severity_assess(data_categories=locked.data_categories, assessment=assessment)
@@ -363,7 +360,7 @@ def risk_assessment_update(
     record, _created = RiskAssessment.objects.get_or_create(incident=locked)
     previous_override = record.risk_override
     if risk_override != previous_override or (risk_override and override_reason != record.override_reason):
-        _require(actor, "incidents.override_risk_incident")
+        require_permission(actor, "incidents.override_risk_incident")
         if risk_override and not override_reason.strip():
             raise ValidationError({"override_reason": [_("Overriding the assessed level needs a written reason.")]})
         if risk_override and risk_override not in ("low", "medium", "high", "very_high"):
@@ -377,7 +374,7 @@ def risk_assessment_update(
     record.completed_at, record.completed_by = timezone.now(), actor
     record.save()
     audit_record(
-        actor=actor, action="risk.assessed", incident=locked,
+        actor=actor, action=AuditAction.RISK_ASSESSED, incident=locked,
         payload={"assessment": assessment, "severity": severity.as_dict(), "risk_override": record.risk_override,
                  "override_reason": record.override_reason},
     )
@@ -388,7 +385,7 @@ def risk_assessment_update(
 
 @transaction.atomic
 def law_enforcement_delay_record(
-    *, actor, incident: Incident, agency: str, form: str, statement: str, starts_at: datetime, ends_at: datetime,
+    *, actor: Actor, incident: Incident, agency: str, form: str, statement: str, starts_at: datetime, ends_at: datetime,
     official: str = "",
 ) -> LawEnforcementDelay:
     """Record a documented law-enforcement delay request; it pauses only the clocks whose law allows it.
@@ -397,7 +394,7 @@ def law_enforcement_delay_record(
     Deadlines move only once legal confirms the delay: recorded by a lawyer (``confirm_lawenforcementdelay``)
     it is confirmed at once, recorded by a responder it waits for ``law_enforcement_delay_confirm``.
     """
-    _require(actor, "incidents.change_incident")
+    require_permission(actor, "incidents.change_incident")
     errors: dict[str, list[str]] = {}
     if form not in LawEnforcementDelay.Form.values:
         errors["form"] = ["Use written or oral."]
@@ -418,7 +415,7 @@ def law_enforcement_delay_record(
         confirmed_by=actor if confirmed else None, confirmed_at=timezone.now() if confirmed else None,
     )
     audit_record(
-        actor=actor, action="incident.law_enforcement_delay", incident=locked,
+        actor=actor, action=AuditAction.INCIDENT_LAW_ENFORCEMENT_DELAY, incident=locked,
         payload={"delay": delay.pk, "agency": agency, "official": official, "form": form, "starts_at": starts_at,
                  "ends_at": ends_at, "confirmed": confirmed},
     )
@@ -428,12 +425,12 @@ def law_enforcement_delay_record(
 
 
 @transaction.atomic
-def law_enforcement_delay_confirm(*, actor, delay: LawEnforcementDelay) -> LawEnforcementDelay:
+def law_enforcement_delay_confirm(*, actor: Actor, delay: LawEnforcementDelay) -> LawEnforcementDelay:
     """Legal confirms a delay a responder recorded; the clocks its law allows move now.
 
     Raises PermissionDenied without ``confirm_lawenforcementdelay`` and Conflict when already confirmed.
     """
-    _require(actor, CONFIRM_DELAY)
+    require_permission(actor, CONFIRM_DELAY)
     locked = _lock(delay.incident)
     delay = LawEnforcementDelay.objects.select_for_update().get(pk=delay.pk)
     if delay.confirmed:
@@ -441,7 +438,7 @@ def law_enforcement_delay_confirm(*, actor, delay: LawEnforcementDelay) -> LawEn
     delay.confirmed_by, delay.confirmed_at = actor, timezone.now()
     delay.save(update_fields=["confirmed_by", "confirmed_at"])
     audit_record(
-        actor=actor, action="incident.law_enforcement_delay_confirmed", incident=locked,
+        actor=actor, action=AuditAction.INCIDENT_LAW_ENFORCEMENT_DELAY_CONFIRMED, incident=locked,
         payload={"delay": delay.pk, "agency": delay.agency, "recorded_by": delay.recorded_by.get_username()},
     )
     obligations_recompute(
@@ -451,14 +448,14 @@ def law_enforcement_delay_confirm(*, actor, delay: LawEnforcementDelay) -> LawEn
 
 
 @transaction.atomic
-def incident_no_harm_determine(*, actor, incident: Incident, reason: str) -> Incident:
+def incident_no_harm_determine(*, actor: Actor, incident: Incident, reason: str) -> Incident:
     """Record legal's determination that harm is not reasonably likely, with its author and time.
 
     Only laws with a no-risk-of-harm safe harbour act on it. Raises PermissionDenied without
     ``override_risk_incident`` (a legal decision, like overriding the risk level) and
     ValidationError on ``reason`` when it is empty.
     """
-    _require(actor, "incidents.override_risk_incident")
+    require_permission(actor, "incidents.override_risk_incident")
     if not reason.strip():
         raise ValidationError({"reason": [_("A no-harm determination needs its written reason.")]})
     locked = _lock(incident)
@@ -467,20 +464,20 @@ def incident_no_harm_determine(*, actor, incident: Incident, reason: str) -> Inc
     locked.no_harm_reason, locked.no_harm_determined_by = reason.strip(), actor
     locked.no_harm_determined_at = timezone.now()
     locked.save(update_fields=["no_harm_reason", "no_harm_determined_by", "no_harm_determined_at"])
-    audit_record(actor=actor, action="incident.no_harm_determined", incident=locked,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_NO_HARM_DETERMINED, incident=locked,
                  payload={"reason": locked.no_harm_reason, "at": locked.no_harm_determined_at})
     obligations_recompute(actor=actor, incident=locked, reason="no-harm determination recorded")
     return locked
 
 
 @transaction.atomic
-def incident_legal_hold_place(*, actor, incident: Incident, reason: str) -> Incident:
+def incident_legal_hold_place(*, actor: Actor, incident: Incident, reason: str) -> Incident:
     """Legal keeps the affected people's contact details past the retention period (litigation, inquiry).
 
     Raises PermissionDenied without ``override_risk_incident`` (a legal decision) and ValidationError on
     ``reason`` when it is empty; Conflict once the details are already erased.
     """
-    _require(actor, "incidents.override_risk_incident")
+    require_permission(actor, "incidents.override_risk_incident")
     if not reason.strip():
         raise ValidationError({"reason": [_("A legal hold needs its reason.")]})
     locked = _lock(incident)
@@ -488,34 +485,34 @@ def incident_legal_hold_place(*, actor, incident: Incident, reason: str) -> Inci
         raise Conflict(_("%(ref)s: the contact details were already erased.") % {"ref": locked.ref})
     locked.legal_hold_reason, locked.legal_hold_by, locked.legal_hold_at = reason.strip(), actor, timezone.now()
     locked.save(update_fields=["legal_hold_reason", "legal_hold_by", "legal_hold_at"])
-    audit_record(actor=actor, action="incident.legal_hold_placed", incident=locked,
+    audit_record(actor=actor, action=AuditAction.INCIDENT_LEGAL_HOLD_PLACED, incident=locked,
                  payload={"reason": locked.legal_hold_reason})
     return locked
 
 
 @transaction.atomic
-def incident_legal_hold_release(*, actor, incident: Incident) -> Incident:
+def incident_legal_hold_release(*, actor: Actor, incident: Incident) -> Incident:
     """Release a legal hold; the contact details are erased at the next purge once the retention has passed."""
-    _require(actor, "incidents.override_risk_incident")
+    require_permission(actor, "incidents.override_risk_incident")
     locked = _lock(incident)
     previous = locked.legal_hold_reason
     locked.legal_hold_reason, locked.legal_hold_by, locked.legal_hold_at = "", None, None
     locked.save(update_fields=["legal_hold_reason", "legal_hold_by", "legal_hold_at"])
-    audit_record(actor=actor, action="incident.legal_hold_released", incident=locked, payload={"reason": previous})
+    audit_record(actor=actor, action=AuditAction.INCIDENT_LEGAL_HOLD_RELEASED, incident=locked, payload={"reason": previous})
     return locked
 
 
 @transaction.atomic
-def incident_no_harm_withdraw(*, actor, incident: Incident) -> Incident:
+def incident_no_harm_withdraw(*, actor: Actor, incident: Incident) -> Incident:
     """Withdraw a no-harm determination; the duties it lifted come back."""
-    _require(actor, "incidents.override_risk_incident")
+    require_permission(actor, "incidents.override_risk_incident")
     locked = _lock(incident)
     if locked.state == IncidentState.CLOSED:
         raise Conflict(_("%(ref)s is closed: reopen it before changing its facts.") % {"ref": locked.ref})
     previous = locked.no_harm_reason
     locked.no_harm_reason, locked.no_harm_determined_by, locked.no_harm_determined_at = "", None, None
     locked.save(update_fields=["no_harm_reason", "no_harm_determined_by", "no_harm_determined_at"])
-    audit_record(actor=actor, action="incident.no_harm_withdrawn", incident=locked, payload={"reason": previous})
+    audit_record(actor=actor, action=AuditAction.INCIDENT_NO_HARM_WITHDRAWN, incident=locked, payload={"reason": previous})
     obligations_recompute(actor=actor, incident=locked, reason="no-harm determination withdrawn")
     return locked
 
@@ -531,9 +528,9 @@ _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 
 
 @transaction.atomic
-def organisation_profile_update(*, actor, **fields: Any) -> OrganisationProfile:
+def organisation_profile_update(*, actor: Actor, **fields: Any) -> OrganisationProfile:
     """Edit the organisation profile, audit it, and re-plan every incident that is not closed."""
-    _require(actor, "incidents.change_organisationprofile")
+    require_permission(actor, "incidents.change_organisationprofile")
     unexpected = set(fields) - set(PROFILE_FIELDS)
     if unexpected:
         raise ValidationError({name: ["This field cannot be set."] for name in sorted(unexpected)})
@@ -557,13 +554,13 @@ def organisation_profile_update(*, actor, **fields: Any) -> OrganisationProfile:
     profile.full_clean()
     profile.save()
     diff = {name: [before[name], value] for name, value in fields.items() if before[name] != value}
-    audit_record(actor=actor, action="organisation_profile.edited", payload={"changes": diff})
+    audit_record(actor=actor, action=AuditAction.ORGANISATION_PROFILE_EDITED, payload={"changes": diff})
     for incident in Incident.objects.exclude(state=IncidentState.CLOSED).select_for_update():
         obligations_recompute(actor=actor, incident=incident, reason="organisation profile edited")
     return profile
 
 
-def user_preference_update(*, actor, time_zone: str, language: str) -> UserPreference:
+def user_preference_update(*, actor: Actor, time_zone: str, language: str) -> UserPreference:
     """Set the actor's own time zone and language (blank: the organisation's zone, the browser's language)."""
     errors: dict[str, list[str]] = {}
     if time_zone and not is_known_zone(time_zone):

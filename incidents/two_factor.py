@@ -27,7 +27,7 @@ from django_otp import login as otp_login
 from django_otp import match_token, user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from incidents.audit import audit_record
+from incidents.audit import AuditAction, audit_record
 
 SIGN_OFF_GROUPS = ("legal", "admin")
 ENROL_DEVICE_NAME = "authenticator app"
@@ -43,7 +43,7 @@ def needs_second_factor(user) -> bool:
 def second_factor_ok(*, user, otp: str) -> bool:
     """Check a code for a user who needs one (token endpoint); audit the outcome."""
     device = match_token(user, otp.strip()) if otp else None
-    audit_record(actor=user, action="auth.2fa_verified" if device else "auth.2fa_failed", payload={"via": "token"})
+    audit_record(actor=user, action=AuditAction.AUTH_2FA_VERIFIED if device else AuditAction.AUTH_2FA_FAILED, payload={"via": "token"})
     return device is not None
 
 
@@ -84,11 +84,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             if not enrolled:
                 matched.confirmed = True
                 matched.save(update_fields=["confirmed"])
-                audit_record(actor=user, action="auth.2fa_enrolled", payload={"device": matched.name})
+                audit_record(actor=user, action=AuditAction.AUTH_2FA_ENROLLED, payload={"device": matched.name})
             otp_login(request, matched)
-            audit_record(actor=user, action="auth.2fa_verified", payload={"via": "session"})
+            audit_record(actor=user, action=AuditAction.AUTH_2FA_VERIFIED, payload={"via": "session"})
             return redirect(_next_url(request))
-        audit_record(actor=user, action="auth.2fa_failed", payload={"via": "session"})
+        audit_record(actor=user, action=AuditAction.AUTH_2FA_FAILED, payload={"via": "session"})
         form.add_error("code", _("That code is not valid. Check the time on your phone and type the newest code."))
     context = {"form": form, "enrolled": enrolled, "next": _next_url(request)}
     if device is not None:

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language
 
 from incidents import labels, obligations, selectors, services
-from incidents.errors import Conflict
+from incidents.errors import Conflict, error_message, errors_to_form
 from incidents.form_fields import affected_formset, jurisdiction_options
 from incidents.forms import (
     AssessmentForm,
@@ -36,19 +36,6 @@ from incidents.models import IncidentState, OrganisationProfile, UserPreference
 from incidents.templatetags.breachline import zoned_text
 
 _SESSION_CHANGES = "obligation_changes"
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's errors next to the fields they name (the rest above the form)."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc.messages)
-        return
-    for field, errors in exc.message_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-def _error_text(exc: Exception) -> str:
-    return " ".join(getattr(exc, "messages", None) or [str(exc)])
 
 
 def _clock_sentence(moment: datetime) -> str:
@@ -86,7 +73,7 @@ def incident_create(request):
             try:
                 incident = services.incident_create(actor=request.user, **_facts(form, formset))
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                errors_to_form(form, exc)
             else:
                 messages.success(request, _("%(ref)s created. %(clock)s") % {
                     "ref": incident.ref, "clock": _clock_sentence(form.cleaned_data["aware_at"])})
@@ -127,9 +114,9 @@ def incident_edit(request, ref: str):
                                          **notice_facts.cleaned_data,
                                          **({"measures": measures.measures()} if measures.is_bound else {}))
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                errors_to_form(form, exc)
             except Conflict as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, error_message(exc))
             else:
                 request.session[_SESSION_CHANGES] = {
                     "ref": ref, **selectors.obligation_changes(incident=incident, before=before)}
@@ -154,9 +141,9 @@ def incident_assess(request, ref: str):
                 override_reason=getattr(getattr(incident, "risk_assessment", None), "override_reason", ""),
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_to_form(form, exc)
         except (PermissionDenied, Conflict) as exc:
-            form.add_error(None, _error_text(exc))
+            form.add_error(None, error_message(exc))
         else:
             messages.success(request, _("Risk assessed: %(level)s (ENISA score %(score)s).") % {
                 "level": labels.label(labels.LEVELS, record.computed_level), "score": record.score})
@@ -184,7 +171,7 @@ def incident_risk_override(request, ref: str):
             services.risk_assessment_update(actor=request.user, incident=incident, assessment=answers,
                                             **form.cleaned_data)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_message(exc))
         else:
             messages.success(request, _("Risk level decided by legal recorded."))
             return redirect("incident-detail", ref=ref)
@@ -205,7 +192,7 @@ def incident_no_harm(request, ref: str):
                                                 reason=request.POST.get("reason", ""))
             messages.success(request, _("No-harm determination recorded."))
     except (ValidationError, PermissionDenied, Conflict) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_message(exc))
         return redirect(reverse("incident-assess", args=[ref]) + "#no-harm")
     return redirect("incident-detail", ref=ref)
 
@@ -273,9 +260,9 @@ def _act_on_detail(request, *, incident, form, bound_key, act, success: str, anc
         try:
             act(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_to_form(form, exc)
         except PermissionDenied as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, error_message(exc))
         else:
             messages.success(request, success)
             return _back_to(incident, anchor)
@@ -336,7 +323,7 @@ def legal_hold_release(request, ref: str):
     try:
         services.incident_legal_hold_release(actor=request.user, incident=incident)
     except PermissionDenied as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, _("Legal hold released: the contact details are erased once the retention passes."))
     return _back_to(incident, "retention")
@@ -349,7 +336,7 @@ def law_enforcement_delay_confirm(request, ref: str, pk: int):
     try:
         services.law_enforcement_delay_confirm(actor=request.user, delay=delay)
     except (Conflict, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, _("Law-enforcement delay confirmed; the clocks its law allows are paused."))
     return _back_to(delay.incident, "law-enforcement")
@@ -364,7 +351,7 @@ def incident_transition(request, ref: str, name: str):
             actor=request.user, incident=incident, name=name, reason=request.POST.get("reason", "")
         )
     except (Conflict, ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, _("%(ref)s: %(step)s recorded.") % {
             "ref": incident.ref, "step": labels.label(labels.TRANSITIONS, name)})
@@ -381,7 +368,7 @@ def preferences(request):
         try:
             services.user_preference_update(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Preferences saved."))
             return redirect("preferences")
@@ -400,7 +387,7 @@ def organisation_profile(request):
         try:
             services.organisation_profile_update(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            errors_to_form(form, exc)
         else:
             messages.success(request, _("Organisation profile saved; open incidents were planned again."))
             return redirect("organisation-profile")
@@ -417,5 +404,5 @@ def language_switch(request):
             services.user_preference_update(
                 actor=request.user, time_zone=current.time_zone if current else "", language=language)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_message(exc))
     return set_language(request)

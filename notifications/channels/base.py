@@ -176,12 +176,12 @@ def transport_for(channel: str, **options) -> Transport:
 
 def provider_timeout() -> float:
     """Seconds to wait for any provider before giving up (a retryable failure)."""
-    return float(getattr(settings, "PROVIDER_TIMEOUT_SECONDS", 10.0))
+    return float(settings.PROVIDER_TIMEOUT_SECONDS)
 
 
 def callback_url(path: str) -> str:
     """The absolute URL providers call back on, from ``BREACHLINE_BASE_URL`` and ``path``."""
-    base = str(getattr(settings, "BREACHLINE_BASE_URL", "http://127.0.0.1:8000")).rstrip("/")
+    base = str(settings.BREACHLINE_BASE_URL).rstrip("/")
     return f"{base}/{path.lstrip('/')}"
 
 

@@ -30,8 +30,8 @@ class EmailTransport(ClosingMixin):
     @classmethod
     def from_settings(cls) -> EmailTransport:
         return cls(
-            from_email=getattr(settings, "DEFAULT_FROM_EMAIL", "privacy@breachline.invalid"),
-            timeout=float(getattr(settings, "EMAIL_TIMEOUT", None) or provider_timeout()),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            timeout=float(settings.EMAIL_TIMEOUT or provider_timeout()),
         )
 
     def send(self, message: OutboundMessage) -> str:

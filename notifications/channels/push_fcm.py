@@ -49,9 +49,9 @@ class FcmTransport(ClosingMixin):
     @classmethod
     def from_settings(cls) -> FcmTransport:
         return cls(
-            credentials_file=getattr(settings, "FCM_CREDENTIALS_FILE", ""),
-            project_id=getattr(settings, "FCM_PROJECT_ID", ""),
-            api_base_url=getattr(settings, "FCM_API_BASE_URL", "https://fcm.googleapis.com"),
+            credentials_file=settings.FCM_CREDENTIALS_FILE,
+            project_id=settings.FCM_PROJECT_ID,
+            api_base_url=settings.FCM_API_BASE_URL,
             timeout=provider_timeout(),
         )
 

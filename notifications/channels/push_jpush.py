@@ -53,9 +53,9 @@ class JPushTransport(ClosingMixin):
     @classmethod
     def from_settings(cls) -> JPushTransport:
         return cls(
-            app_key=getattr(settings, "JPUSH_APP_KEY", ""),
-            master_secret=getattr(settings, "JPUSH_MASTER_SECRET", ""),
-            endpoint=getattr(settings, "JPUSH_ENDPOINT", ""),
+            app_key=settings.JPUSH_APP_KEY,
+            master_secret=settings.JPUSH_MASTER_SECRET,
+            endpoint=settings.JPUSH_ENDPOINT,
             timeout=provider_timeout(),
         )
 

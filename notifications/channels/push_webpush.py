@@ -43,8 +43,8 @@ class WebPushTransport(ClosingMixin):
     @classmethod
     def from_settings(cls) -> WebPushTransport:
         return cls(
-            vapid_private_key=getattr(settings, "WEBPUSH_VAPID_PRIVATE_KEY", ""),
-            vapid_subject=getattr(settings, "WEBPUSH_VAPID_SUBJECT", "mailto:privacy@breachline.invalid"),
+            vapid_private_key=settings.WEBPUSH_VAPID_PRIVATE_KEY,
+            vapid_subject=settings.WEBPUSH_VAPID_SUBJECT,
             timeout=provider_timeout(),
         )
 

@@ -61,11 +61,11 @@ class SmsTransport(ClosingMixin):
     @classmethod
     def from_settings(cls) -> SmsTransport:
         return cls(
-            account_sid=getattr(settings, "TWILIO_ACCOUNT_SID", ""),
-            auth_token=getattr(settings, "TWILIO_AUTH_TOKEN", ""),
-            messaging_service_sid=getattr(settings, "TWILIO_MESSAGING_SERVICE_SID", ""),
-            from_number=getattr(settings, "TWILIO_FROM_NUMBER", ""),
-            api_base_url=getattr(settings, "TWILIO_API_BASE_URL", "https://api.twilio.com"),
+            account_sid=settings.TWILIO_ACCOUNT_SID,
+            auth_token=settings.TWILIO_AUTH_TOKEN,
+            messaging_service_sid=settings.TWILIO_MESSAGING_SERVICE_SID,
+            from_number=settings.TWILIO_FROM_NUMBER,
+            api_base_url=settings.TWILIO_API_BASE_URL,
             timeout=provider_timeout(),
         )
 

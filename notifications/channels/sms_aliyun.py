@@ -98,10 +98,10 @@ class AliyunSmsTransport(ClosingMixin):
     @classmethod
     def from_settings(cls) -> AliyunSmsTransport:
         return cls(
-            access_key_id=getattr(settings, "ALIYUN_SMS_ACCESS_KEY_ID", ""),
-            access_key_secret=getattr(settings, "ALIYUN_SMS_ACCESS_KEY_SECRET", ""),
-            sign_name=getattr(settings, "ALIYUN_SMS_SIGN_NAME", ""),
-            endpoint=getattr(settings, "ALIYUN_SMS_ENDPOINT", "") or DEFAULT_ENDPOINT,
+            access_key_id=settings.ALIYUN_SMS_ACCESS_KEY_ID,
+            access_key_secret=settings.ALIYUN_SMS_ACCESS_KEY_SECRET,
+            sign_name=settings.ALIYUN_SMS_SIGN_NAME,
+            endpoint=settings.ALIYUN_SMS_ENDPOINT or DEFAULT_ENDPOINT,
             timeout=provider_timeout(),
         )
 

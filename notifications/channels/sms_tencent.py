@@ -93,12 +93,12 @@ class TencentSmsTransport(ClosingMixin):
     @classmethod
     def from_settings(cls) -> TencentSmsTransport:
         return cls(
-            secret_id=getattr(settings, "TENCENT_SMS_SECRET_ID", ""),
-            secret_key=getattr(settings, "TENCENT_SMS_SECRET_KEY", ""),
-            sdk_app_id=getattr(settings, "TENCENT_SMS_SDK_APP_ID", ""),
-            sign_name=getattr(settings, "TENCENT_SMS_SIGN_NAME", ""),
-            endpoint=getattr(settings, "TENCENT_SMS_ENDPOINT", "") or DEFAULT_ENDPOINT,
-            region=getattr(settings, "TENCENT_SMS_REGION", "") or "ap-guangzhou",
+            secret_id=settings.TENCENT_SMS_SECRET_ID,
+            secret_key=settings.TENCENT_SMS_SECRET_KEY,
+            sdk_app_id=settings.TENCENT_SMS_SDK_APP_ID,
+            sign_name=settings.TENCENT_SMS_SIGN_NAME,
+            endpoint=settings.TENCENT_SMS_ENDPOINT or DEFAULT_ENDPOINT,
+            region=settings.TENCENT_SMS_REGION or "ap-guangzhou",
             timeout=provider_timeout(),
         )
 

@@ -5,22 +5,23 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from incidents.audit import audit_record
+from incidents.actors import Actor, require_permission
+from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Incident
 from notifications.delivery import evidence
-from notifications.models import Notice, NoticeAnnouncement
+from notifications.models import Notice, NoticeAnnouncement, NoticeStatus
 from notifications.notices import rendering
 
 PUBLISH_PERMISSION = "notifications.send_notice"
 
 
-def notice_announcement_publish(*, actor, notice: Notice, reason: str = "") -> NoticeAnnouncement:
+def notice_announcement_publish(*, actor: Actor, notice: Notice, reason: str = "") -> NoticeAnnouncement:
     """Publish the notice's announcement page; return it (the existing one when already published).
 
     Allowed once sending has started and some jurisdiction's rule allows substitute
@@ -29,14 +30,13 @@ def notice_announcement_publish(*, actor, notice: Notice, reason: str = "") -> N
     disproportionate effort), ``reason`` must say why. Raises PermissionDenied,
     Conflict or ValidationError.
     """
-    if not actor.has_perm(PUBLISH_PERMISSION):
-        raise PermissionDenied(f"You need the permission '{PUBLISH_PERMISSION}' to publish substitute notice.")
+    require_permission(actor, PUBLISH_PERMISSION, f"You need the permission '{PUBLISH_PERMISSION}' to publish substitute notice.")
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
         existing = NoticeAnnouncement.objects.filter(notice=notice).first()
         if existing is not None:
             return existing
-        if notice.status not in ("sending", "sent"):
+        if notice.status not in (NoticeStatus.SENDING, NoticeStatus.SENT):
             raise Conflict("Substitute notice follows an attempt at individual notice: send the notice first.")
         grounds = _grounds(notice)
         if not grounds:
@@ -48,7 +48,7 @@ def notice_announcement_publish(*, actor, notice: Notice, reason: str = "") -> N
             reason=reason.strip() or "; ".join(f"{code}: condition met" for code, met in grounds if met == "yes"),
         )
         audit_record(
-            actor=actor, action="notice.announcement_published", incident=incident,
+            actor=actor, action=AuditAction.NOTICE_ANNOUNCEMENT_PUBLISHED, incident=incident,
             payload={"notice": notice.pk, "jurisdictions": [code for code, _ in grounds], "reason": announcement.reason},
         )
     return announcement

@@ -7,13 +7,13 @@ from django_fsm import can_proceed
 
 from notifications.delivery import fallback
 from notifications.delivery.completion import notices_complete_if_done
-from notifications.models import Delivery
+from notifications.models import Delivery, DeliveryStatus
 
 _CALLBACK_TRANSITIONS = {
-    "delivered": "mark_delivered",
-    "undelivered": "mark_undelivered",
-    "failed": "mark_failed",
-    "bounced": "mark_bounced",
+    DeliveryStatus.DELIVERED: "mark_delivered",
+    DeliveryStatus.UNDELIVERED: "mark_undelivered",
+    DeliveryStatus.FAILED: "mark_failed",
+    DeliveryStatus.BOUNCED: "mark_bounced",
 }
 
 

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import QuerySet
 
-from incidents.audit import audit_record
+from incidents.audit import AuditAction, audit_record
 from incidents.models import Incident
 from notifications.models import Delivery, Notice, NoticeStatus
 from notifications.models.delivery import OPEN_STATUSES
@@ -32,8 +32,8 @@ def notices_complete_if_done(*, notice_ids: Iterable[int]) -> list[int]:
             notice.complete_sending()
             notice.save()
             audit_record(
-                actor=None, action="notice.sending_completed", incident=incident, from_state="sending",
-                to_state="sent", payload={"notice": notice.pk},
+                actor=None, action=AuditAction.NOTICE_SENDING_COMPLETED, incident=incident, from_state=NoticeStatus.SENDING,
+                to_state=NoticeStatus.SENT, payload={"notice": notice.pk},
             )
             completed.append(notice_id)
     return completed

@@ -7,15 +7,13 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Exists, OuterRef, Q
 
+from incidents.spreadsheet import neutralise
 from notifications.delivery.plan import plan_used
-from notifications.models import Delivery, DeliveryStatus, Notice, Recipient
+from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus, Recipient
 from notifications.models.delivery import LIVE_STATUSES
 
 STATUSES = [status.value for status in DeliveryStatus]
 CHANNELS = ("email", "sms", "push")
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection);
-# tab and carriage return can smuggle one past a naive check.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = [
     "delivery_id", "notice_id", "version", "recipient_external_id", "jurisdiction", "channel", "legal",
@@ -82,7 +80,7 @@ def notice_reach(*, notice: Notice) -> list[dict]:
         .order_by()
     )
     by_code = {row["recipient__jurisdiction"]: row for row in flags}
-    plan = plan_used(notice.pk) if notice.status in ("sending", "sent") else None
+    plan = plan_used(notice.pk) if notice.status in (NoticeStatus.SENDING, NoticeStatus.SENT) else None
     result = []
     for row in rows:
         code = row["jurisdiction"]
@@ -94,12 +92,6 @@ def notice_reach(*, notice: Notice) -> list[dict]:
             "substitute_notice": _substitute(rule_text, people=row["people"], unreachable=row["unreachable"]),
         })
     return result
-
-
-def neutralise(value: object) -> str:
-    """The cell as text, with a leading quote when a spreadsheet would read it as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 class _Echo:

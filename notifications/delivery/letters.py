@@ -12,11 +12,11 @@ from collections.abc import Iterator
 from itertools import chain
 from typing import BinaryIO
 
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import translation
 
-from incidents.audit import audit_record
+from incidents.actors import Actor, require_permission
+from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Incident
 from notifications.delivery import evidence
@@ -55,7 +55,7 @@ class _LetterTexts:
                           text=rendering.personalise(text, values, html=False), title=title, headings=headings)
 
 
-def letters_pdf_write(*, actor, notice: Notice, stream: BinaryIO) -> int:
+def letters_pdf_write(*, actor: Actor, notice: Notice, stream: BinaryIO) -> int:
     """Write the notice's printed letters to the binary ``stream``; return the number of letters.
 
     1. Check the permissions to export deliveries and to see people's contact details.
@@ -66,8 +66,7 @@ def letters_pdf_write(*, actor, notice: Notice, stream: BinaryIO) -> int:
     Raises PermissionDenied or Conflict.
     """
     for permission in PERMISSIONS:
-        if not actor.has_perm(permission):
-            raise PermissionDenied(f"You need the permission '{permission}' to print letters.")
+        require_permission(actor, permission, f"You need the permission '{permission}' to print letters.")
     deliveries = evidence.letter_deliveries(notice=notice)
     first = next(deliveries, None)
     if first is None:
@@ -89,7 +88,7 @@ def letters_pdf_write(*, actor, notice: Notice, stream: BinaryIO) -> int:
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
         audit_record(
-            actor=actor, action="notice.letters_printed", incident=incident,
+            actor=actor, action=AuditAction.NOTICE_LETTERS_PRINTED, incident=incident,
             payload={"notice": notice.pk, "letters": count, "pages": pages, "languages": dict(sorted(languages.items()))},
         )
     return count

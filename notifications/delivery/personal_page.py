@@ -15,7 +15,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 
-from incidents.audit import audit_record
+from incidents.audit import AuditAction, audit_record
 from incidents.models import Audience, Incident
 from incidents.rules.loader import load_rules
 from notifications.models import Delivery, Notice, NoticeStatus, Recipient
@@ -77,7 +77,7 @@ def recipient_mark_read(*, recipient: Recipient, version) -> bool:
         if first:
             incident = Incident.objects.select_for_update().get(pk=recipient.incident_id)
             audit_record(
-                actor=None, action="recipient.notice_opened", incident=incident,
+                actor=None, action=AuditAction.RECIPIENT_NOTICE_OPENED, incident=incident,
                 payload={"recipient": recipient.pk, "notice_version": getattr(version, "pk", None)},
             )
     return first

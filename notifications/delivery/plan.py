@@ -29,6 +29,7 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from incidents.models import Audience
 from incidents.rules.loader import load_rules
 from notifications.models.delivery import NoticeChannelPlan
 
@@ -92,7 +93,7 @@ def _rule_duties(residence: str, rule_codes: list[str], today: date):
             continue
         for duty in rule.duties:
             in_force = (duty.effective_from or date.min) <= today <= (duty.effective_to or date.max)
-            if duty.audience == "individuals" and in_force:
+            if duty.audience == Audience.INDIVIDUALS and in_force:
                 duties.append((code, duty))
     return duties
 

@@ -104,7 +104,7 @@ def bucket_for(channel: str):
     if rate <= 0:
         return Unlimited()
     burst = max(1.0, rate)
-    broker = str(getattr(settings, "CELERY_BROKER_URL", ""))
+    broker = str(settings.CELERY_BROKER_URL)
     if broker.startswith(("redis://", "rediss://")):
         return RedisBucket(_redis_client(broker), f"breachline:rate:{channel}", rate, burst)
     with _local_lock:
@@ -153,9 +153,9 @@ class RetryPolicy:
     @classmethod
     def from_settings(cls) -> RetryPolicy:
         return cls(
-            base_seconds=float(getattr(settings, "DELIVERY_RETRY_BASE_SECONDS", 30.0)),
-            cap_seconds=float(getattr(settings, "DELIVERY_RETRY_MAX_SECONDS", 3600.0)),
-            max_attempts=int(getattr(settings, "DELIVERY_MAX_ATTEMPTS", 6)),
+            base_seconds=float(settings.DELIVERY_RETRY_BASE_SECONDS),
+            cap_seconds=float(settings.DELIVERY_RETRY_MAX_SECONDS),
+            max_attempts=int(settings.DELIVERY_MAX_ATTEMPTS),
         )
 
     def gives_up_after(self, attempts: int) -> bool:

@@ -18,33 +18,18 @@ from django.db.models import Count
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from incidents.audit import audit_record
+from incidents.actors import Actor, require_permission
+from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
-from incidents.models import Incident, OrganisationProfile
+from incidents.models import Audience, Incident, OrganisationProfile
 from notifications.channels.routing import DEFAULT_ROUTE, route_country
 from notifications.delivery import queue
 from notifications.delivery.plan import ChannelPlan, build_plan, validate_overrides
-from notifications.models import Delivery, Notice, Recipient
+from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus, Recipient
 from notifications.models.delivery import NoticeChannelPlan
 from notifications.notices import rendering
 
 SEND_PERMISSION = "notifications.send_notice"
-
-
-class OperatorActor:
-    """Who acts from ``manage.py`` without ``--user``: someone with shell access to the
-    server already holds every permission; the audit trail names them "operator"."""
-
-    pk = None
-    username = "operator"
-
-    def has_perm(self, permission: str) -> bool:
-        return True
-
-
-def _require(actor, permission: str) -> None:
-    if not actor.has_perm(permission):
-        raise PermissionDenied(f"You need the permission '{permission}' to do this.")
 
 
 def notice_channel_plan(*, notice: Notice) -> ChannelPlan:
@@ -67,7 +52,7 @@ def notice_channel_plan(*, notice: Notice) -> ChannelPlan:
 def notice_plan_view(*, notice: Notice) -> dict:
     """The plan to show before sending (rules plus overrides) or, once sending, the frozen one."""
     stored = NoticeChannelPlan.objects.filter(notice=notice).first()
-    frozen = notice.status in ("sending", "sent") and stored is not None and bool(stored.used)
+    frozen = notice.status in (NoticeStatus.SENDING, NoticeStatus.SENT) and stored is not None and bool(stored.used)
     plan = stored.used if frozen else notice_channel_plan(notice=notice).as_json()
     return {
         "notice": notice.pk, "status": notice.status, "frozen": frozen,
@@ -94,26 +79,26 @@ def sms_provider_counts(*, notice: Notice) -> dict[str, int]:
     return counts
 
 
-def notice_plan_update(*, actor, notice: Notice, overrides: dict) -> NoticeChannelPlan:
+def notice_plan_update(*, actor: Actor, notice: Notice, overrides: dict) -> NoticeChannelPlan:
     """Replace the notice's plan overrides (before sending only); audited."""
-    _require(actor, SEND_PERMISSION)
+    require_permission(actor, SEND_PERMISSION)
     validate_overrides(overrides)
     with transaction.atomic():
         Incident.objects.select_for_update().get(pk=notice.incident_id)
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
-        if notice.status in ("sending", "sent"):
+        if notice.status in (NoticeStatus.SENDING, NoticeStatus.SENT):
             raise Conflict("The notice is already being sent: its channel plan can no longer change.")
         plan, _ = NoticeChannelPlan.objects.update_or_create(
             notice=notice, defaults={"overrides": overrides, "updated_at": timezone.now()}
         )
         audit_record(
-            actor=actor, action="notice.channel_plan_changed", incident=notice.incident,
+            actor=actor, action=AuditAction.NOTICE_CHANNEL_PLAN_CHANGED, incident=notice.incident,
             payload={"notice": notice.pk, "overrides": overrides},
         )
     return plan
 
 
-def notice_send(*, actor, notice: Notice) -> Notice:
+def notice_send(*, actor: Actor, notice: Notice) -> Notice:
     """Start sending an approved notice; return it. Idempotent.
 
     1. Check the permission; a notice already sending or sent is returned as is (dispatched
@@ -122,19 +107,19 @@ def notice_send(*, actor, notice: Notice) -> Notice:
     3. approved -> sending, the deliveries, the frozen plan and the audit event, in one transaction.
     4. After commit, queue the dispatcher, which queues the batches.
     """
-    _require(actor, SEND_PERMISSION)
+    require_permission(actor, SEND_PERMISSION)
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
-        if notice.status in ("sending", "sent"):
-            if notice.status == "sending" and not Delivery.objects.filter(notice=notice, attempts__gt=0).exists():
+        if notice.status in (NoticeStatus.SENDING, NoticeStatus.SENT):
+            if notice.status == NoticeStatus.SENDING and not Delivery.objects.filter(notice=notice, attempts__gt=0).exists():
                 # Nothing started yet: the first dispatch may have been lost with its process. Claims
                 # make a second dispatch harmless.
                 queue.notice_dispatch_later(notice_id=notice.pk)
             return notice
-        if notice.status != "approved":
+        if notice.status != NoticeStatus.APPROVED:
             raise Conflict(f"Only an approved notice can be sent; this one is {notice.status}.")
-        if notice.audience != "individuals":
+        if notice.audience != Audience.INDIVIDUALS:
             raise Conflict(
                 f"This notice is addressed to the {notice.audience}, not to affected people: file it with the "
                 "authority (its submission record) instead of sending it."
@@ -150,8 +135,8 @@ def notice_send(*, actor, notice: Notice) -> Notice:
         counts = deliveries_create(notice=notice, version=version, plan=plan)
         NoticeChannelPlan.objects.update_or_create(notice=notice, defaults={"used": plan.as_json()})
         audit_record(
-            actor=actor, action="notice.sending_started", incident=incident, from_state="approved",
-            to_state="sending", payload={"notice": notice.pk, "version": version.number, "deliveries": counts},
+            actor=actor, action=AuditAction.NOTICE_SENDING_STARTED, incident=incident, from_state=NoticeStatus.APPROVED,
+            to_state=NoticeStatus.SENDING, payload={"notice": notice.pk, "version": version.number, "deliveries": counts},
         )
         queue.notice_dispatch_later(notice_id=notice.pk)
     return notice
@@ -208,7 +193,7 @@ class _Inserter:
             fallback_of=fallback_of,
         )
         params = [self.notice.pk, self.version.pk, channel, *self.languages, self.languages[0], legal,
-                  "failed" if failed else "queued", self.now, self.now, "no_address" if failed else "", failed,
+                  DeliveryStatus.FAILED if failed else DeliveryStatus.QUEUED, self.now, self.now, "no_address" if failed else "", failed,
                   self.now if failed else None]
         if offline != "letter":
             params += [False, bool(failed)]

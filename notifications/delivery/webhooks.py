@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from notifications.channels.base import callback_url
 from notifications.channels.sms import signature_is_valid
 from notifications.delivery.callbacks import delivery_record_callback
+from notifications.models import DeliveryStatus
 
 logger = logging.getLogger(__name__)
 
@@ -62,10 +63,10 @@ def twilio_status(request, delivery_id: int):
 # anymail verifies each ESP's own webhook authentication in its views, then sends this
 # signal: it is the library's integration point, not a domain flow of ours.
 ANYMAIL_STATUSES = {
-    EventType.DELIVERED: "delivered",
-    EventType.BOUNCED: "bounced",
-    EventType.REJECTED: "bounced",
-    EventType.FAILED: "failed",
+    EventType.DELIVERED: DeliveryStatus.DELIVERED,
+    EventType.BOUNCED: DeliveryStatus.BOUNCED,
+    EventType.REJECTED: DeliveryStatus.BOUNCED,
+    EventType.FAILED: DeliveryStatus.FAILED,
 }
 
 

@@ -13,21 +13,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from incidents.fsm import condition
+from incidents.models import Audience
+
 __all__ = ["Notice", "NoticeStatus", "NoticeVersion", "RegulatorSubmission"]
 
 APPROVE_PERMISSION = "notifications.approve_notice"
 EDIT_PERMISSION = "notifications.change_notice"
 SEND_PERMISSION = "notifications.send_notice"
-
-
-def condition(message: str):
-    """Mark an FSM condition (or permission check) with the sentence shown when it fails."""
-
-    def decorate(function):
-        function.message = message
-        return function
-
-    return decorate
 
 
 class NoticeStatus(models.TextChoices):
@@ -45,7 +38,7 @@ def _checks_pass(notice: Notice) -> bool:
 
 @condition("Only notices to individuals are delivered to people; record a regulator submission instead.")
 def _addressed_to_individuals(notice: Notice) -> bool:
-    return notice.audience == "individuals"
+    return notice.audience == Audience.INDIVIDUALS
 
 
 @condition("Only legal approves or rejects notices, and never a version they wrote themselves (four eyes).")
@@ -54,10 +47,12 @@ def _may_review(notice: Notice, user) -> bool:
     return user.has_perm(APPROVE_PERMISSION) and version is not None and version.author_id != user.pk
 
 
+@condition("Only people who may edit notices change them.")
 def _may_edit(notice: Notice, user) -> bool:
     return user.has_perm(EDIT_PERMISSION)
 
 
+@condition("Only legal starts sending a notice.")
 def _may_send(notice: Notice, user) -> bool:
     return user.has_perm(SEND_PERMISSION)
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from incidents.models import Audience
 from notifications.notices import provider_templates, rendering
 from notifications.notices.requirements import ALERT, element_label, element_requirements
 
@@ -200,13 +201,13 @@ def california_problems(channel: str, language: str, message) -> list[str]:
 def channel_problems(version) -> list[str]:
     """Every channel limit and literal rule the version's renderings break, in every language."""
     notice = version.notice
-    california = rendering.CALIFORNIA in notice.jurisdictions and notice.audience == "individuals"
+    california = rendering.CALIFORNIA in notice.jurisdictions and notice.audience == Audience.INDIVIDUALS
     problems = []
     for channel, language, message in rendering.renderings(version):
         problems += CHANNEL_CHECKS.get(channel, lambda *_: [])(message, language)
         if california and channel in ("email", "letter", "announcement"):
             problems += california_problems(channel, language, message)
-    if notice.audience == "individuals" and {"sms", "push"} & set(notice.channels):
+    if notice.audience == Audience.INDIVIDUALS and {"sms", "push"} & set(notice.channels):
         problems += [_("The alert for SMS and push is empty in %(language)s.") % {"language": language}
                      for language in notice.languages if not version.text(language, ALERT).strip()]
     return problems + provider_templates.template_problems(notice)

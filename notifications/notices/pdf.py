@@ -63,6 +63,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from incidents.models import Audience
 from notifications.notices import rendering
 
 BODY_POINTS = 11  # California asks for at least 10-point type (Cal. Civ. Code 1798.82(d)(1)).
@@ -160,7 +161,7 @@ def _table(rows: list[tuple[str, str]], style: ParagraphStyle) -> Table:
 
 def _reader(version, language: str):
     notice = version.notice
-    if notice.audience == "individuals":
+    if notice.audience == Audience.INDIVIDUALS:
         return rendering.sample_recipient(notice, language)
     authorities = "; ".join(o.get("authority", "") for o in version.facts.get("obligations", []))
     return SimpleNamespace(name=authorities, personal_url="",

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext, gettext_noop
 
+from incidents.models import Audience
 from notifications.models import Delivery
 from notifications.notices import reports
 from notifications.notices.local_time import format_when, zone_for
@@ -122,7 +123,7 @@ def _sections(notice, texts: dict[str, str], language: str, report: reports.Repo
         return _individual_sections(texts, language, [CALIFORNIA])
     if report is not None:
         return _report_sections(report, texts)
-    if notice.audience != "individuals":
+    if notice.audience != Audience.INDIVIDUALS:
         return [{"heading": element_label(code), "texts": [texts[code]]} for code in ELEMENT_CODES
                 if code != ALERT and texts.get(code, "").strip()]
     return _individual_sections(texts, language, notice.jurisdictions)
@@ -244,7 +245,7 @@ def render_message(*, version, channel: str, language: str, recipient=None) -> R
 def sample_recipient(notice, language: str):
     """A stand-in reader for previews: a sample name and link, in the notice's first jurisdiction."""
     with translation.override(normalise_language(language)):
-        name = gettext("Alex Sample") if notice.audience == "individuals" else ", ".join(
+        name = gettext("Alex Sample") if notice.audience == Audience.INDIVIDUALS else ", ".join(
             obligation.authority for obligation in notice.obligations.all())
     token = "X" * 43
     return SimpleNamespace(

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, gettext_noop
 
+from incidents.models import Audience
 from incidents.rules.schema import CONTENT_ELEMENTS
 
 ALERT = "alert"
@@ -99,7 +100,7 @@ def element_requirements(*, audience: str, obligations: list[tuple[str, list[str
     whose condition the facts do not meet is listed with ``applies=False``.
     """
     sources: dict[str, list[str]] = {}
-    if audience == "individuals":
+    if audience == Audience.INDIVIDUALS:
         for code in INDIVIDUAL_BASE:
             sources.setdefault(code, []).append(gettext(BASE_SOURCE))
     for label, content in obligations:
@@ -123,6 +124,6 @@ def element_requirements(*, audience: str, obligations: list[tuple[str, list[str
 
 def drafted_codes(*, audience: str, requirements: list[Requirement]) -> list[str]:
     """The elements a new draft starts with: the applicable requirements, plus the standard set."""
-    base = INDIVIDUAL_BASE + (ALERT,) if audience == "individuals" else REGULATOR_BASE
+    base = INDIVIDUAL_BASE + (ALERT,) if audience == Audience.INDIVIDUALS else REGULATOR_BASE
     wanted = {req.code for req in requirements if req.applies} | set(base)
     return [code for code in ELEMENT_CODES if code in wanted]

@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from incidents.audit import audit_record
+from incidents.actors import Actor, require_permission
+from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
-from incidents.models import Incident, IncidentState, Obligation, ObligationStatus
+from incidents.models import Audience, Incident, IncidentState, Obligation, ObligationStatus
 from incidents.obligations import obligation_mark_met
 from notifications.models.notice import (
     APPROVE_PERMISSION,
@@ -34,10 +35,6 @@ DRAFTABLE_STATES = (IncidentState.ASSESSED, IncidentState.REGULATORS_NOTIFIED, I
 CHINESE_AUTHORITY = "Chinese"
 
 
-def _require(actor, permission: str) -> None:
-    if not actor.has_perm(permission):
-        raise PermissionDenied(f"You need the permission {permission!r} to do this.")
-
 
 def _lock(notice: Notice) -> tuple[Incident, Notice]:
     incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
@@ -47,13 +44,13 @@ def _lock(notice: Notice) -> tuple[Incident, Notice]:
 def _groups(obligations: list[Obligation]) -> list[list[Obligation]]:
     """One individual notice can answer every jurisdiction's duty to individuals (it carries the
     union of their content); every other duty is addressed to its own authority."""
-    individuals = [o for o in obligations if o.audience == "individuals"]
-    others = [[o] for o in obligations if o.audience != "individuals"]
+    individuals = [o for o in obligations if o.audience == Audience.INDIVIDUALS]
+    others = [[o] for o in obligations if o.audience != Audience.INDIVIDUALS]
     return ([individuals] if individuals else []) + others
 
 
 def _languages(group: list[Obligation]) -> list[str]:
-    if group[0].audience == "individuals":
+    if group[0].audience == Audience.INDIVIDUALS:
         return list(drafting.LANGUAGES)
     chinese = any(o.details.get("language") == CHINESE_AUTHORITY for o in group)
     return ["en", "zh-hans"] if chinese else ["en"]
@@ -63,7 +60,7 @@ def _codes(audience: str, requirements, report: reports.Report | None) -> list[s
     """The elements a draft starts with; a report adds its items' elements, a sample copy is drafted as the
     residents' notice (without the SMS and push alert)."""
     sample = report is not None and report.sample_of_individual_notice
-    codes = set(drafted_codes(audience="individuals" if sample else audience, requirements=requirements))
+    codes = set(drafted_codes(audience=Audience.INDIVIDUALS if sample else audience, requirements=requirements))
     codes = codes - {ALERT} if sample else codes
     codes |= set(report.codes if report else ())
     return [code for code in ELEMENT_CODES if code in codes]
@@ -75,7 +72,7 @@ def _waits_for_its_clock(obligation: Obligation) -> bool:
     return report is not None and report.drafted_when_clock_started
 
 
-def _draft_one(*, actor, incident: Incident, group: list[Obligation]) -> Notice:
+def _draft_one(*, actor: Actor, incident: Incident, group: list[Obligation]) -> Notice:
     audience = group[0].audience
     facts = drafting.incident_snapshot(incident, group)
     report = reports.BUILDERS.get(facts["report"])
@@ -87,7 +84,7 @@ def _draft_one(*, actor, incident: Incident, group: list[Obligation]) -> Notice:
     notice = Notice.objects.create(
         incident=incident, audience=audience, jurisdictions=sorted({o.jurisdiction for o in group}),
         languages=languages, created_by=actor,
-        channels=drafting.INDIVIDUAL_CHANNELS if audience == "individuals" else drafting.ORGANISATION_CHANNELS,
+        channels=drafting.INDIVIDUAL_CHANNELS if audience == Audience.INDIVIDUALS else drafting.ORGANISATION_CHANNELS,
     )
     notice.obligations.set(group)
     codes = _codes(audience, requirements, report)
@@ -96,7 +93,7 @@ def _draft_one(*, actor, incident: Incident, group: list[Obligation]) -> Notice:
         elements=drafting.draft_elements(facts=facts, codes=codes, languages=languages),
     )
     audit_record(
-        actor=actor, action="notice.drafted", incident=incident, to_state=notice.status,
+        actor=actor, action=AuditAction.NOTICE_DRAFTED, incident=incident, to_state=notice.status,
         payload={"notice": notice.pk, "audience": audience, "jurisdictions": notice.jurisdictions,
                  "obligations": [o.pk for o in group], "languages": languages},
     )
@@ -104,12 +101,12 @@ def _draft_one(*, actor, incident: Incident, group: list[Obligation]) -> Notice:
 
 
 @transaction.atomic
-def notices_draft(*, actor, incident: Incident) -> list[Notice]:
+def notices_draft(*, actor: Actor, incident: Incident) -> list[Notice]:
     """Draft a notice for every open obligation no notice answers yet; return the new notices.
 
     Raises Conflict before the incident is assessed (the facts are not settled) or once it is closed.
     """
-    _require(actor, "notifications.add_notice")
+    require_permission(actor, "notifications.add_notice")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.state not in DRAFTABLE_STATES:
         raise Conflict(f"Notices are drafted once {incident.ref} is assessed; it is {incident.get_state_display().lower()}.")
@@ -136,13 +133,13 @@ def _validate_edit(notice: Notice, language: str, elements: dict) -> None:
 
 
 @transaction.atomic
-def notice_edit(*, actor, notice: Notice, language: str, elements: dict[str, str]) -> Notice:
+def notice_edit(*, actor: Actor, notice: Notice, language: str, elements: dict[str, str]) -> Notice:
     """Replace the text of some elements in one language: a new version authored by ``actor``.
 
     An edit during review or after approval sends the notice back to draft: the new version
     needs approval again. Raises Conflict once sending has started.
     """
-    _require(actor, EDIT_PERMISSION)
+    require_permission(actor, EDIT_PERMISSION)
     language = rendering.normalise_language(language)
     incident, locked = _lock(notice)
     _validate_edit(locked, language, elements)
@@ -162,7 +159,7 @@ def notice_edit(*, actor, notice: Notice, language: str, elements: dict[str, str
         locked.save()
     locked.forget_current_version()
     audit_record(
-        actor=actor, action="notice.edited", incident=incident, from_state=source, to_state=locked.status,
+        actor=actor, action=AuditAction.NOTICE_EDITED, incident=incident, from_state=source, to_state=locked.status,
         payload={"notice": locked.pk, "version": version.number, "language": language, "elements": changed},
     )
     return locked
@@ -178,7 +175,7 @@ def _refuse_review(actor, notice: Notice, name: str) -> None:
         )
 
 
-def _transition_checks(*, actor, notice: Notice, name: str, comment: str) -> None:
+def _transition_checks(*, actor: Actor, notice: Notice, name: str, comment: str) -> None:
     """Raise the specific refusal: unknown name or state (Conflict), role or authorship (403),
     unmet content checks (Conflict naming each problem), a rejection without comment (400)."""
     if name not in Notice.TRANSITIONS:
@@ -196,7 +193,7 @@ def _transition_checks(*, actor, notice: Notice, name: str, comment: str) -> Non
 
 
 @transaction.atomic
-def notice_transition(*, actor, notice: Notice, name: str, comment: str = "") -> Notice:
+def notice_transition(*, actor: Actor, notice: Notice, name: str, comment: str = "") -> Notice:
     """Submit, approve or reject the notice's current version.
 
     1. Lock the incident and the notice; refuse with the specific reason (see ``_transition_checks``).
@@ -219,14 +216,14 @@ def notice_transition(*, actor, notice: Notice, name: str, comment: str = "") ->
         version.save(update_fields=["review_comment"])
         payload["comment"] = version.review_comment
     locked.save()
-    audit_record(actor=actor, action=f"notice.{name}", incident=incident, from_state=source,
+    audit_record(actor=actor, action=AuditAction(f"notice.{name}"), incident=incident, from_state=source,
                  to_state=locked.status, payload=payload)
     return locked
 
 
 def _submission_errors(obligation: Obligation, notice: Notice | None, filed_at: datetime, channel: str) -> dict:
     errors: dict[str, list[str]] = {}
-    if obligation.audience == "individuals":
+    if obligation.audience == Audience.INDIVIDUALS:
         errors["obligation"] = ["Notices to individuals are recorded by sending them, not as a submission."]
     if notice is not None and not notice.obligations.filter(pk=obligation.pk).exists():
         errors["notice"] = ["This notice does not answer that obligation."]
@@ -241,14 +238,14 @@ def _submission_errors(obligation: Obligation, notice: Notice | None, filed_at: 
 
 @transaction.atomic
 def regulator_submission_record(
-    *, actor, obligation: Obligation, filed_at: datetime, channel: str, reference: str = "",
+    *, actor: Actor, obligation: Obligation, filed_at: datetime, channel: str, reference: str = "",
     notice: Notice | None = None, file_name: str = "", file_content: bytes = b"", note: str = "", reason: str = "",
 ) -> RegulatorSubmission:
     """Record a filing with an authority; the first marks the obligation met, later ones supplement it.
 
     ``reason`` explains a late filing (GDPR Art. 33(1)); ValidationError when it is late without one.
     """
-    _require(actor, "notifications.add_regulatorsubmission")
+    require_permission(actor, "notifications.add_regulatorsubmission")
     incident = Incident.objects.select_for_update().get(pk=obligation.incident_id)
     obligation = Obligation.objects.get(pk=obligation.pk)
     errors = _submission_errors(obligation, notice, filed_at, channel)
@@ -262,7 +259,7 @@ def regulator_submission_record(
         file_sha256=hashlib.sha256(file_content).hexdigest() if file_content else "",
     )
     audit_record(
-        actor=actor, action="regulator_submission.recorded", incident=incident,
+        actor=actor, action=AuditAction.REGULATOR_SUBMISSION_RECORDED, incident=incident,
         payload={"submission": submission.pk, "obligation": obligation.pk, "authority": obligation.authority,
                  "filed_at": filed_at, "channel": submission.channel, "reference": submission.reference,
                  "supplementary": supplementary, "file_name": file_name, "file_sha256": submission.file_sha256},

@@ -12,16 +12,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from incidents import selectors as incident_selectors
-from incidents.errors import Conflict
+from incidents.errors import Conflict, error_message
 from notifications.models import Notice, NoticeStatus, NoticeVersion
 from notifications.notices import checks, rendering, services
 from notifications.notices.requirements import ELEMENT_CODES, element_label
 from notifications.notices.selectors import notice_get, notices_require_view
 from notifications.notices.versions import version_diff
-
-
-def _error_text(exc: Exception) -> str:
-    return " ".join(getattr(exc, "messages", [str(exc)]))
 
 
 @login_required
@@ -39,7 +35,7 @@ def incident_notices_draft(request, ref: str):
     try:
         notices = services.notices_draft(actor=request.user, incident=incident)
     except (Conflict, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, _("%(count)s notice(s) drafted.") % {"count": len(notices)})
     return redirect("notifications:incident-notices", ref=ref)
@@ -74,7 +70,7 @@ def notice_editor(request, pk: int):
         try:
             services.notice_edit(actor=request.user, notice=notice, language=language, elements=elements)
         except (Conflict, PermissionDenied, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_message(exc))
         else:
             messages.success(request, _("Saved as a new version."))
         return redirect("notifications:notice-editor", pk=pk)
@@ -114,7 +110,7 @@ def notice_transition(request, pk: int, name: str):
     try:
         services.notice_transition(actor=request.user, notice=notice, name=name, comment=request.POST.get("comment", ""))
     except (Conflict, PermissionDenied, ValidationError) as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_message(exc))
     else:
         messages.success(request, _("Notice %(id)s: %(step)s recorded.") % {"id": notice.pk, "step": name})
     return redirect("notifications:notice-editor", pk=pk)

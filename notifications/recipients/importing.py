@@ -23,12 +23,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from incidents.audit import audit_record
+from incidents.actors import Actor, require_permission
+from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Incident, IncidentState
 from incidents.services import incident_record_identified
@@ -124,7 +124,7 @@ def _checked(rows: Iterable, *, incident: Incident, workers: int) -> Iterator[tu
 
 def import_workers() -> int:
     """Processes that check rows in a command-line import (``IMPORT_WORKERS``; default: one per core)."""
-    configured = int(getattr(settings, "IMPORT_WORKERS", 0) or 0)
+    configured = settings.IMPORT_WORKERS
     return configured if configured > 0 else (os.cpu_count() or 1)
 
 
@@ -168,7 +168,7 @@ def identified_counts(incident: Incident) -> dict[str, int]:
 _IMPORT_LOCK_SPACE = 0x5245_4350
 
 
-def _check_allowed(actor, incident: Incident) -> Incident:
+def _check_allowed(actor: Actor, incident: Incident) -> Incident:
     """Refuse an outsider or a closed incident; serialise imports into the same incident.
 
     Two imports into one incident must not both miss each other's duplicates, so they
@@ -176,8 +176,9 @@ def _check_allowed(actor, incident: Incident) -> Incident:
     The incident row itself is locked only at the end, when the counts are recorded: a
     long import does not hold up other work on the incident.
     """
-    if actor is not None and not actor.has_perm("notifications.import_recipients"):
-        raise PermissionDenied("You need the permission 'notifications.import_recipients' to import people.")
+    require_permission(
+        actor, "notifications.import_recipients", "You need the permission 'notifications.import_recipients' to import people."
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [(_IMPORT_LOCK_SPACE << 32) | (incident.pk & 0xFFFFFFFF)])
@@ -189,12 +190,12 @@ def _check_allowed(actor, incident: Incident) -> Incident:
 
 @transaction.atomic
 def recipients_import(
-    *, actor, incident: Incident, rows: Iterable[tuple[int, dict[str, Any] | BadLine]], source_name: str,
+    *, actor: Actor, incident: Incident, rows: Iterable[tuple[int, dict[str, Any] | BadLine]], source_name: str,
     rejects_stream: IO[str], via: str = "api", workers: int = 1,
 ) -> ImportSummary:
     """Import numbered rows for ``incident`` and return the summary.
 
-    1. Check the permission (``actor`` None means an operator at the command line) and the incident's state.
+    1. Check the actor's permission and the incident's state.
     2. Check each row (in ``workers`` processes), write kept rows in batches, report rejects and
        dropped contacts to ``rejects_stream``.
     3. Record the people identified per jurisdiction on the incident (obligations follow).
@@ -210,7 +211,7 @@ def recipients_import(
     if summary.imported:
         locked = incident_record_identified(actor=actor, incident=locked, counts=summary.identified)
     audit_record(
-        actor=actor, action="recipients.imported", incident=locked,
+        actor=actor, action=AuditAction.RECIPIENTS_IMPORTED, incident=locked,
         payload={
             "source": os.path.basename(source_name), "via": via, "imported": summary.imported,
             "rejected": summary.rejected, "kept_with_warnings": summary.kept_with_warnings,
@@ -221,7 +222,7 @@ def recipients_import(
 
 
 def recipients_import_file(
-    *, actor, incident: Incident, path: str | Path, via: str = "command", workers: int = 1
+    *, actor: Actor, incident: Incident, path: str | Path, via: str = "command", workers: int = 1
 ) -> ImportSummary:
     """Import a CSV or JSON Lines file and write ``FILE.rejects.csv`` beside it.
 
@@ -248,7 +249,7 @@ def recipients_import_file(
     return summary
 
 
-def recipients_import_upload(*, actor, incident: Incident, upload, via: str = "api") -> tuple[ImportSummary, str]:
+def recipients_import_upload(*, actor: Actor, incident: Incident, upload, via: str = "api") -> tuple[ImportSummary, str]:
     """Import an uploaded file (Django ``UploadedFile``); return the summary and the rejects CSV text."""
     stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
     rejects = io.StringIO()

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from incidents.audit import audit_record
+from incidents.actors import Actor
+from incidents.audit import AuditAction, audit_record
 from notifications.models import crypto
 from notifications.models.recipient import Recipient, recipient_context
 
@@ -46,7 +47,7 @@ def _rotate_batch(after_id: int, batch_size: int) -> tuple[int, int]:
     return len(rows), rows[-1].id if rows else after_id
 
 
-def recipients_rotate_keys(*, actor=None, batch_size: int = ROTATION_BATCH_SIZE) -> RotationResult:
+def recipients_rotate_keys(*, actor: Actor | None = None, batch_size: int = ROTATION_BATCH_SIZE) -> RotationResult:
     """Re-seal every recipient not yet under the first key, one short transaction per batch.
 
     Raises crypto.DecryptionError when a row was sealed under a key no longer configured
@@ -61,7 +62,7 @@ def recipients_rotate_keys(*, actor=None, batch_size: int = ROTATION_BATCH_SIZE)
     result = RotationResult(key_id=crypto.current_key_id(), rotated=rotated, remaining=_stale().count())
     with transaction.atomic():
         audit_record(
-            actor=actor, action="recipients.keys_rotated",
+            actor=actor, action=AuditAction.RECIPIENTS_KEYS_ROTATED,
             payload={"key_id": result.key_id, "rotated": result.rotated, "remaining": result.remaining},
         )
     return result

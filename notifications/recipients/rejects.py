@@ -7,6 +7,9 @@ import re
 from pathlib import Path
 from typing import IO
 
+from incidents.spreadsheet import neutralise
+
+# A rejected id may hold what was rejected (a NUL byte, a lone surrogate): shown as U+FFFD.
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 REJECTS_HEADER = ("row", "external_id", "outcome", "reason")
 
@@ -20,18 +23,11 @@ class Rejects:
         self._pending: list[tuple[int, str, str, str]] = []
 
     def add(self, number: int, external_id: str, outcome: str, reasons: list[str]) -> None:
-        self._pending.append((number, neutralise(external_id), outcome, "; ".join(reasons)))
+        self._pending.append((number, neutralise(_UNPRINTABLE.sub("\ufffd", external_id)), outcome, "; ".join(reasons)))
 
     def flush(self) -> None:
         self._writer.writerows(sorted(self._pending))
         self._pending.clear()
-
-
-def neutralise(value: str) -> str:
-    # The report is opened in spreadsheets: a cell starting like a formula must stay text, and a
-    # rejected id may hold what was rejected (a NUL byte, a lone surrogate): shown as U+FFFD.
-    value = _UNPRINTABLE.sub("\ufffd", value)
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@") else value
 
 
 def rejects_path_for(path: str | Path) -> Path:

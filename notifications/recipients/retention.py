@@ -13,13 +13,14 @@ from datetime import datetime
 
 from django.db import transaction
 
-from incidents.audit import audit_record
+from incidents.actors import Actor
+from incidents.audit import AuditAction, audit_record
 from incidents.models import Incident, OrganisationProfile
 from incidents.selectors import incidents_due_for_contact_purge
 from notifications.models import Recipient
 
 
-def incident_contacts_purge(*, actor, incident: Incident, now: datetime) -> int:
+def incident_contacts_purge(*, actor: Actor | None, incident: Incident, now: datetime) -> int:
     """Erase one incident's sealed contact details and names; return how many people were erased.
 
     Re-checks under the incident's row lock that the incident is still closed, unheld and unpurged, so a
@@ -33,13 +34,13 @@ def incident_contacts_purge(*, actor, incident: Incident, now: datetime) -> int:
         locked.contacts_purged_at = now
         locked.save(update_fields=["contacts_purged_at"])
         audit_record(
-            actor=actor, action="recipients.contacts_purged", incident=locked,
+            actor=actor, action=AuditAction.RECIPIENTS_CONTACTS_PURGED, incident=locked,
             payload={"people": erased, "retention_days": OrganisationProfile.current().contact_retention_days},
         )
     return erased
 
 
-def contacts_purge_due(*, actor, now: datetime) -> dict[str, int]:
+def contacts_purge_due(*, actor: Actor | None, now: datetime) -> dict[str, int]:
     """Purge every incident past its retention; return people erased per incident reference."""
     return {
         incident.ref: incident_contacts_purge(actor=actor, incident=incident, now=now)

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from incidents import selectors
-from incidents.errors import Conflict
+from incidents.errors import Conflict, error_message
 from notifications.recipients.importing import recipients_import_upload
 from notifications.recipients.reading import ImportFormatError
 from notifications.recipients.selectors import population_counts, recipients_visible
@@ -46,7 +46,7 @@ def _import(request, incident, upload) -> dict:
     try:
         summary, rejects = recipients_import_upload(actor=request.user, incident=incident, upload=upload, via="web")
     except (ImportFormatError, PermissionDenied, Conflict) as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_message(exc))
         return {}
     messages.success(request, _("%(imported)s imported, %(rejected)s rejected.") % {
         "imported": summary.imported, "rejected": summary.rejected})

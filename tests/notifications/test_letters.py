@@ -171,27 +171,34 @@ def test_the_api_answers_409_when_nobody_is_flagged(api_as, legal, notice):
     assert "Nobody is flagged" in response.json()["detail"]
 
 
-def test_the_command_writes_the_batch_and_prints_one_line(tmp_path, notice, flagged, capsys):
+def test_the_command_writes_the_batch_and_prints_one_line(tmp_path, legal, notice, flagged, capsys):
     output = tmp_path / "letters.pdf"
 
-    assert run("letters_pdf", str(notice.pk), str(output)) == 0
+    assert run("letters_pdf", str(notice.pk), str(output), "--as", legal.username) == 0
 
     assert capsys.readouterr().out == f"Notice {notice.pk}: 2 letters written to {output}\n"
     assert len(letters_in(output.read_bytes())) == 2
     assert [path.name for path in tmp_path.iterdir()] == ["letters.pdf"]
-    assert AuditEvent.objects.get(action="notice.letters_printed").actor_name == "operator"
+    assert AuditEvent.objects.get(action="notice.letters_printed").actor == legal
+
+
+def test_the_command_refuses_a_user_without_the_permission_to_print(tmp_path, responder, notice, flagged, capsys):
+    assert run("letters_pdf", str(notice.pk), str(tmp_path / "letters.pdf"), "--as", responder.username) == 1
+
+    assert "to print letters" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_command_exits_1_when_nobody_is_flagged_and_leaves_no_file(tmp_path, legal, incident, notice, capsys):
     people(incident, 1)
     sending.notice_send(actor=legal, notice=notice)
 
-    assert run("letters_pdf", str(notice.pk), str(tmp_path / "letters.pdf")) == 1
+    assert run("letters_pdf", str(notice.pk), str(tmp_path / "letters.pdf"), "--as", legal.username) == 1
 
     assert "Nobody is flagged for a printed letter" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_command_exits_1_for_an_unknown_notice(tmp_path, db, capsys):
-    assert run("letters_pdf", "999", str(tmp_path / "letters.pdf")) == 1
+def test_the_command_exits_1_for_an_unknown_notice(tmp_path, legal, capsys):
+    assert run("letters_pdf", "999", str(tmp_path / "letters.pdf"), "--as", legal.username) == 1
     assert "No notice 999." in capsys.readouterr().err

@@ -92,16 +92,16 @@ def test_a_second_click_with_the_broker_up_says_what_is_already_queued(
     assert _messages(folder)[0] == {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"}
 
 
-def test_the_command_with_the_broker_down_exits_75_and_running_it_again_dispatches(monkeypatch, tmp_path, notice):
+def test_the_command_with_the_broker_down_exits_75_and_running_it_again_dispatches(monkeypatch, tmp_path, legal, notice):
     _broker(monkeypatch, DEAD_BROKER)
     with pytest.raises(CommandError, match="when the broker is back") as raised:
-        call_command("send_notice", str(notice.pk))
+        call_command("send_notice", str(notice.pk), "--as", legal.username)
     assert raised.value.returncode == 75
     assert Delivery.objects.filter(notice=notice, status="queued").count() == 3
 
     folder = tmp_path / "broker"
     folder.mkdir()
     _broker(monkeypatch, "filesystem://", filesystem_broker(folder))
-    call_command("send_notice", str(notice.pk))
+    call_command("send_notice", str(notice.pk), "--as", legal.username)
 
     assert {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"} in _messages(folder)

@@ -1,11 +1,11 @@
-"""``manage.py import_recipients REF FILE``: import affected people from CSV or JSON Lines."""
+"""``manage.py import_recipients REF FILE --as USERNAME``: import affected people from CSV or JSON Lines."""
 
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from incidents.actors import add_actor_argument, command_actor
 from incidents.errors import Conflict
 from incidents.models import Incident
 from notifications.recipients.importing import import_workers, recipients_import_file
@@ -21,14 +21,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("ref", help="Incident reference, e.g. INC-2026-0001.")
         parser.add_argument("file", help="CSV or JSON Lines file.")
-        parser.add_argument("--user", help="Username recorded in the audit trail (and whose permission is checked).")
+        add_actor_argument(parser)
         parser.add_argument("--json", dest="as_json", action="store_true", help="Print the summary as JSON.")
 
-    def handle(self, *args, ref: str, file: str, user: str | None, as_json: bool, **options):
+    def handle(self, *args, ref: str, file: str, as_user: str, as_json: bool, **options):
         incident = Incident.objects.filter(ref=ref).first()
         if incident is None:
             raise CommandError(f"No incident {ref}.")
-        actor = self._actor(user)
+        actor = command_actor(as_user)
         try:
             summary = recipients_import_file(actor=actor, incident=incident, path=file, workers=import_workers())
         except (ImportFormatError, PermissionDenied, Conflict, OSError) as exc:
@@ -36,15 +36,6 @@ class Command(BaseCommand):
         self.stdout.write(_render(summary.as_dict(), as_json=as_json))
         if not summary.imported:
             raise CommandError(f"No row was imported; see {summary.rejects_path}.", returncode=1)
-
-    @staticmethod
-    def _actor(username: str | None):
-        if username is None:
-            return None
-        actor = get_user_model().objects.filter(username=username).first()
-        if actor is None:
-            raise CommandError(f"No user {username}.")
-        return actor
 
 
 def _render(summary: dict, *, as_json: bool) -> str:

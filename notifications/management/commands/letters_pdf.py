@@ -1,13 +1,15 @@
-"""manage.py letters_pdf NOTICE_ID OUTPUT.pdf: the printed letters of a notice, for the mail house."""
+"""manage.py letters_pdf NOTICE_ID OUTPUT.pdf --as USERNAME: the printed letters of a notice, for the mail house."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from incidents.actors import add_actor_argument, command_actor
 from incidents.errors import Conflict
-from notifications.delivery import letters, sending
+from notifications.delivery import letters
 from notifications.models import Notice
 
 
@@ -17,18 +19,20 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("notice_id", type=int)
         parser.add_argument("output", type=Path, help="The PDF to write (replaced only once it is complete).")
+        add_actor_argument(parser)
 
-    def handle(self, *args, notice_id: int, output: Path, **options):
+    def handle(self, *args, notice_id: int, output: Path, as_user: str, **options):
         notice = Notice.objects.filter(pk=notice_id).first()
         if notice is None:
             raise CommandError(f"No notice {notice_id}.")
+        actor = command_actor(as_user)
         # Written beside the output and renamed when complete: the mail house never gets half a batch.
         partial = output.with_name(f".{output.name}.partial")
         try:
             with partial.open("wb") as stream:
-                count = letters.letters_pdf_write(actor=sending.OperatorActor(), notice=notice, stream=stream)
+                count = letters.letters_pdf_write(actor=actor, notice=notice, stream=stream)
             partial.replace(output)
-        except Conflict as exc:
+        except (Conflict, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:
             raise CommandError(f"Cannot write {output}: {exc}") from exc

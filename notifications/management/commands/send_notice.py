@@ -1,14 +1,14 @@
-"""manage.py send_notice NOTICE_ID: queue an approved notice for delivery (again: no effect)."""
+"""manage.py send_notice NOTICE_ID --as USERNAME: queue an approved notice for delivery (again: no effect)."""
 
 from __future__ import annotations
 
 import json
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 from django_fsm import TransitionNotAllowed
 
+from incidents.actors import add_actor_argument, command_actor
 from incidents.errors import Conflict
 from notifications.delivery import evidence, queue, sending
 from notifications.models import Notice
@@ -19,19 +19,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("notice_id", type=int)
-        parser.add_argument("--user", help="Act as this user (their permissions apply); default: operator.")
+        add_actor_argument(parser)
 
-    def handle(self, *args, notice_id: int, user: str | None, **options):
+    def handle(self, *args, notice_id: int, as_user: str, **options):
         notice = Notice.objects.filter(pk=notice_id).first()
         if notice is None:
             raise CommandError(f"No notice {notice_id}.")
-        actor = sending.OperatorActor()
-        if user:
-            actor = get_user_model().objects.filter(username=user).first()
-            if actor is None:
-                raise CommandError(f"No user {user!r}.")
         try:
-            notice = sending.notice_send(actor=actor, notice=notice)
+            notice = sending.notice_send(actor=command_actor(as_user), notice=notice)
         except (Conflict, TransitionNotAllowed, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(evidence.notice_delivery_summary(notice=notice)))
