@@ -74,7 +74,8 @@ def announcement_page(request, slug: str):
     notice = announcement.notice
     wanted = rendering.normalise_language(request.GET.get("lang") or notice.languages[0])
     language = wanted if wanted in notice.languages else notice.languages[0]
-    message = rendering.render_message(version=notice.current_version, channel="announcement", language=language)
+    message = rendering.render_message(version=notice.current_version, channel="announcement", language=language,
+                                       recipient=rendering.public_reader())
     names = dict(settings.LANGUAGES)
     return render(request, "deliveries/announcement.html", {
         "announcement": announcement, "message": message, "language": language,

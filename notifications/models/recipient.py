@@ -20,7 +20,7 @@ __all__ = ["Recipient", "new_personal_token"]
 # person on import and on sending, and one column to re-encrypt on key rotation.
 CONTACT_FIELDS = (
     "name", "email", "phone", "postal_address", "fcm_token", "webpush_subscription",
-    "guardian_email", "guardian_phone", "jpush_registration_id",
+    "guardian_email", "guardian_phone", "jpush_registration_id", "guardian_name",
 )
 
 
@@ -108,6 +108,7 @@ class Recipient(models.Model):
     webpush_subscription = _contact_property("webpush_subscription")
     guardian_email = _contact_property("guardian_email")
     guardian_phone = _contact_property("guardian_phone")
+    guardian_name = _contact_property("guardian_name")
 
     @property
     def contact(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from incidents.models import Audience
 from notifications.notices import provider_templates, rendering
+from notifications.notices.reader_checks import CHINESE, reader_problems, untranslated_elements
 from notifications.notices.requirements import ALERT, element_label, element_requirements
 
 SMS_MAX_SEGMENTS = 2
@@ -73,11 +74,6 @@ def sms_segments(text: str) -> SmsCount:
     return SmsCount(encoding, units, segments)
 
 
-def sample_link() -> str:
-    """A personal link as long as a real one, for counting SMS length."""
-    return f"{settings.BREACHLINE_BASE_URL}/n/{'x' * 43}/"
-
-
 # Elements.
 
 
@@ -86,7 +82,7 @@ class ChecklistItem:
     code: str
     label: str
     required_by: tuple[str, ...]
-    status: str  # present, missing or not_required
+    status: str  # present, missing, untranslated or not_required
     missing_languages: tuple[str, ...] = ()
     condition: str = ""
 
@@ -101,36 +97,48 @@ def _obligation_sources(notice) -> list[tuple[str, list[str]]]:
 
 
 def version_checklist(version) -> list[ChecklistItem]:
-    """Each element some obligation requires, present or missing in each of the notice's languages."""
+    """Each element some obligation requires, present, missing or untranslated (a Chinese text still in
+    another script is not counted as present) in each of the notice's languages."""
     notice = version.notice
+    untranslated = untranslated_elements(version)
     requirements = element_requirements(
         audience=notice.audience, obligations=_obligation_sources(notice), facts=version.facts)
     items = []
     for req in requirements:
         missing = tuple(language for language in notice.languages if not version.text(language, req.code).strip())
-        status = "not_required" if not req.applies else ("missing" if missing else "present")
+        latin = req.code in untranslated and CHINESE not in missing
+        status = "not_required" if not req.applies else (
+            "missing" if missing else "untranslated" if latin else "present")
         items.append(ChecklistItem(req.code, element_label(req.code), req.sources, status,
                                    missing if req.applies else (), req.condition))
     return items
 
 
 def missing_element_problems(version) -> list[str]:
-    return [
-        _("Missing element: %(label)s (%(code)s) in %(languages)s.") % {
-            "label": item.label, "code": item.code, "languages": ", ".join(item.missing_languages)}
-        for item in version_checklist(version) if item.status == "missing"
-    ]
+    """A sentence per required element missing in some language, or still untranslated in Chinese."""
+    untranslated = untranslated_elements(version)
+    problems = []
+    for item in version_checklist(version):
+        if item.status == "missing":
+            problems.append(_("Missing element: %(label)s (%(code)s) in %(languages)s.") % {
+                "label": item.label, "code": item.code, "languages": ", ".join(item.missing_languages)})
+        if item.status == "untranslated":
+            problems.append(_("Untranslated text in the Chinese %(label)s (%(code)s): \"%(text)s\". Write it in "
+                              "Chinese.") % {"label": item.label, "code": item.code,
+                                             "text": untranslated[item.code][0][:80]})
+    return problems
 
 
 # Channels.
 
 
-def _sms_problems(message, language: str) -> list[str]:
+def _sms_problems(message, language: str, sample) -> list[str]:
+    """``sample`` is a sample person's copy (every category of the incident): what is counted."""
     problems = []
     if "[[link]]" not in message.text:
         problems.append(_("SMS (%(language)s) must carry the person's link to the full notice ([[link]]).")
                         % {"language": language})
-    count = sms_segments(message.text.replace("[[link]]", sample_link()))
+    count = sms_segments(sample.text)
     if count.segments > SMS_MAX_SEGMENTS:
         problems.append(_(
             "SMS (%(language)s) needs %(segments)s segments (%(units)s %(encoding)s characters with the link); "
@@ -140,20 +148,20 @@ def _sms_problems(message, language: str) -> list[str]:
     return problems
 
 
-def _push_problems(message, language: str) -> list[str]:
+def _push_problems(message, language: str, sample) -> list[str]:
     problems = []
-    if len(message.subject) > PUSH_TITLE_MAX:
+    if len(sample.subject) > PUSH_TITLE_MAX:
         problems.append(_("Push title (%(language)s) has %(length)s characters; at most %(max)s are allowed.")
-                        % {"language": language, "length": len(message.subject), "max": PUSH_TITLE_MAX})
-    if len(message.text) > PUSH_BODY_MAX:
+                        % {"language": language, "length": len(sample.subject), "max": PUSH_TITLE_MAX})
+    if len(sample.text) > PUSH_BODY_MAX:
         problems.append(_("Push body (%(language)s) has %(length)s characters; at most %(max)s are allowed.")
-                        % {"language": language, "length": len(message.text), "max": PUSH_BODY_MAX})
+                        % {"language": language, "length": len(sample.text), "max": PUSH_BODY_MAX})
     if not message.text.strip():
         problems.append(_("Push body (%(language)s) is empty: write the alert element.") % {"language": language})
     return problems
 
 
-def _email_problems(message, language: str) -> list[str]:
+def _email_problems(message, language: str, sample) -> list[str]:
     if message.text.strip():
         return []
     return [_("E-mail (%(language)s) has no plain-text part.") % {"language": language}]
@@ -204,8 +212,14 @@ def channel_problems(version) -> list[str]:
     california = rendering.CALIFORNIA in notice.jurisdictions and notice.audience == Audience.INDIVIDUALS
     problems = []
     for channel, language, message in rendering.renderings(version):
-        problems += CHANNEL_CHECKS.get(channel, lambda *_: [])(message, language)
-        if california and channel in ("email", "letter", "announcement"):
+        if channel in CHANNEL_CHECKS:
+            sample = rendering.render_message(version=version, channel=channel, language=language,
+                                              recipient=rendering.sample_recipient(notice, language))
+            problems += CHANNEL_CHECKS[channel](message, language, sample)
+        if california and channel == "announcement":
+            problems += california_problems(channel, language, message)
+    for channel, language, message in rendering.california_renderings(version) if california else []:
+        if channel in ("email", "letter"):
             problems += california_problems(channel, language, message)
     if notice.audience == Audience.INDIVIDUALS and {"sms", "push"} & set(notice.channels):
         problems += [_("The alert for SMS and push is empty in %(language)s.") % {"language": language}
@@ -217,7 +231,7 @@ def approval_problems(version) -> list[str]:
     """Every reason the version cannot be approved, in the reader's language; empty when it can."""
     if version is None:
         return [_("The notice has no version to approve.")]
-    return missing_element_problems(version) + channel_problems(version)
+    return missing_element_problems(version) + channel_problems(version) + reader_problems(version)
 
 
 def notice_problems(notice) -> list[str]:

@@ -173,6 +173,11 @@ def _device_steps(facts: dict) -> list[str]:
 
 
 def what_you_can_do(facts: dict) -> str:
+    """Every step for the incident's data, for authorities; each person's own steps come from
+    ``notifications.notices.people``, so their notice carries only what applies to everyone."""
+    if facts.get("audience", "individuals") == "individuals":
+        return _("If anything in this notice is unclear, or you see something unusual, contact us. "
+                 "The details are below.")
     steps = []
     for group, builder in (
         (CREDENTIALS, _credential_steps), (FINANCIAL, _financial_steps), (GOVERNMENT_IDS, _government_id_steps),
@@ -226,8 +231,10 @@ def law_enforcement_delay(facts: dict) -> str:
 
 
 def alert(facts: dict) -> str:
-    """The short text of SMS and push: no detail of the breach, only that a notice is waiting."""
-    return _("%(organisation)s: there is an important notice about your account.") % {
+    """The short text of SMS and push: who writes, what happened in category words (each person's
+    own, ``[[data_short]]``), the one step to take, and that we never ask for secrets."""
+    return _("%(organisation)s: a data breach involved your [[data_short]]. [[action_short]] "
+             "We never ask for passwords or codes.") % {
         "organisation": facts.get("organisation", {}).get("legal_name", "")}
 
 

@@ -22,6 +22,10 @@ RESIDENCE_ZONES = {
 }
 
 
+# Chinese names of zones readers know by name (China's one zone is 北京时间 in law and in daily use).
+ZONE_NAMES_ZH = {"Asia/Shanghai": "北京时间", "Asia/Singapore": "新加坡时间", "Asia/Hong_Kong": "香港时间"}
+
+
 def zone_for(code: str | None) -> ZoneInfo:
     """Return the time zone of a residence code or a rule code; UTC when neither is known."""
     if code in RESIDENCE_ZONES:
@@ -40,13 +44,16 @@ def _instant(value: datetime | str | None) -> datetime | None:
 
 
 def format_when(value: datetime | str | None, *, zone: ZoneInfo, language: str, date_only: bool = False) -> str:
-    """Return e.g. ``27 March 2026, 02:00 PDT (America/Los_Angeles)`` or ``2026年3月27日 17:00（Asia/Shanghai）``."""
+    """Return e.g. ``27 March 2026, 02:00 PDT (America/Los_Angeles)`` or ``2026年3月27日 17:00（北京时间）``."""
     instant = _instant(value)
     if instant is None:
         return "—"
     local = instant.astimezone(zone)
     if language.startswith("zh"):
         day = f"{local.year}年{local.month}月{local.day}日"
-        return day if date_only else f"{day} {local:%H:%M}（{zone.key}，{local.tzname()}）"
+        if date_only:
+            return day
+        named = ZONE_NAMES_ZH.get(zone.key)
+        return f"{day} {local:%H:%M}（{named}）" if named else f"{day} {local:%H:%M}（{zone.key}，{local.tzname()}）"
     day = f"{local.day} {local:%B} {local.year}"
     return day if date_only else f"{day}, {local:%H:%M} {local.tzname()} ({zone.key})"

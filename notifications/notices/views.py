@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from incidents import selectors as incident_selectors
 from incidents.errors import Conflict, error_message
 from notifications.models import Notice, NoticeStatus, NoticeVersion
-from notifications.notices import checks, rendering, services
+from notifications.notices import checks, people, reader_checks, rendering, services
 from notifications.notices.requirements import ELEMENT_CODES, element_label
 from notifications.notices.selectors import notice_get, notices_require_view
 from notifications.notices.versions import version_diff
@@ -61,6 +62,19 @@ def _editor_rows(version) -> list[dict]:
     ]
 
 
+FACT_KINDS = {"count": gettext_lazy("Count"), "date": gettext_lazy("Date"), "category": gettext_lazy("Data category"),
+              "claim": gettext_lazy("Claim")}
+
+
+def _facts_rows(table) -> list[dict]:
+    if table is None:
+        return []
+    labels = {"claim": lambda row: _(row.label), "category": lambda row: people.reader_label(row.value)}
+    return [{"kind_label": FACT_KINDS[row.kind], "label": labels.get(row.kind, lambda row: row.label)(row),
+             "cells": [(f"{channel} · {language}", (channel, language) in row.seen) for channel, language in table.columns]}
+            for row in table.rows]
+
+
 @login_required
 def notice_editor(request, pk: int):
     notice = notice_get(user=request.user, pk=pk)
@@ -75,7 +89,9 @@ def notice_editor(request, pk: int):
             messages.success(request, _("Saved as a new version."))
         return redirect("notifications:notice-editor", pk=pk)
     version = notice.current_version
+    table = reader_checks.version_facts_table(version) if notice.audience == "individuals" else None
     return render(request, "notifications/notice_editor.html", {
+        "facts_table": table, "facts_rows": _facts_rows(table),
         "notice": notice, "version": version, "rows": _editor_rows(version),
         "checklist": checks.version_checklist(version), "problems": checks.notice_problems(notice),
         "previews": _previews(version), "versions": notice.versions.order_by("-number").select_related("author"),

@@ -22,7 +22,7 @@ from incidents.rules import categories, jurisdictions
 COLUMNS = (
     "external_id", "name", "email", "phone", "postal_address", "jurisdiction", "language", "fcm_token",
     "webpush_endpoint", "webpush_p256dh", "webpush_auth", "data_categories", "is_minor", "guardian_email",
-    "guardian_phone", "jpush_registration_id",
+    "guardian_phone", "jpush_registration_id", "guardian_name",
 )
 REQUIRED_COLUMNS = ("external_id", "jurisdiction")
 MAX_EXTERNAL_ID = 200
@@ -209,7 +209,7 @@ def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:
     known, unknown = parse_categories(_text({"data_categories": raw_categories}, "data_categories"))
     if unknown:
         result.errors.append(f"data_categories: unknown code(s) {', '.join(unknown)}")
-    for key in ("name", "postal_address"):
+    for key in ("name", "guardian_name", "postal_address"):
         if len(_text(raw, key)) > MAX_TEXT:
             result.errors.append(f"{key}: longer than {MAX_TEXT} characters")
     return {
@@ -259,9 +259,9 @@ def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = No
         if outside:
             result.errors.append(f"data_categories: {', '.join(outside)} not recorded on the incident")
     contact = _parse_contacts(raw, region=region_hint(values["jurisdiction"]), result=result)
-    name = _text(raw, "name")
-    if name:
-        contact["name"] = name
+    for key in ("name", "guardian_name"):
+        if _text(raw, key):
+            contact[key] = _text(raw, key)
     if not _reachable(contact, is_minor=values["is_minor"]):
         result.errors.append(
             "no usable contact method (a minor needs a guardian e-mail or phone, or a postal address)"

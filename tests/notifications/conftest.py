@@ -11,6 +11,7 @@ from incidents import services as incident_services
 from incidents.models import OrganisationProfile
 from notifications.models import Notice
 from notifications.notices import services
+from tests.notifications.translating import notice_translate
 
 PROFILE = {
     "legal_name": "Example Cloud Services Pte. Ltd.", "dpo_name": "Data Protection Officer",
@@ -91,7 +92,7 @@ def complete(notice: Notice, actor) -> Notice:
         empty = [code for code, text in notice.current_version.elements[language].items() if not text.strip()]
         elements = {code: CAUSE[language] if code == "cause" else WRITTEN[language] for code in empty}
         notice = services.notice_edit(actor=actor, notice=notice, language=language, elements=elements)
-    return notice
+    return notice_translate(notice, actor)
 
 
 def approved(notice: Notice, author, approver) -> Notice:

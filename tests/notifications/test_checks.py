@@ -75,14 +75,24 @@ def test_californian_credit_bureaus_are_required_only_when_ssn_or_licence_was_ex
     assert checklist["law_enforcement_delay"].status == "present"
 
 
-def test_california_notice_has_the_title_and_five_headings_in_every_html_rendering(individual_notice):
+def test_california_readers_get_the_title_and_five_headings_in_every_html_rendering(individual_notice):
     for channel in ("email", "letter", "announcement"):
         for language in ("en", "zh-hans"):
             message = rendering.render_message(version=individual_notice.current_version, channel=channel,
-                                              language=language)
+                                              language=language, california=channel != "announcement" or None)
             assert checks.california_problems(channel, language, message) == []
             for heading in ("Notice of Data Breach", *checks.CALIFORNIA_HEADINGS):
                 assert heading in message.html
+
+
+def test_californias_english_headings_go_only_to_california_readers(individual_notice):
+    version = individual_notice.current_version
+    beijing = rendering.render_message(version=version, channel="email", language="zh-hans",
+                                       recipient=rendering.SimpleNamespace(jurisdiction="CN", name="王小明"))
+    los_angeles = rendering.render_message(version=version, channel="email", language="zh-hans",
+                                           recipient=rendering.SimpleNamespace(jurisdiction="US-CA", name="李梅"))
+    assert "发生了什么" in beijing.text and "What Happened" not in beijing.text
+    assert "What Happened / 发生了什么" in los_angeles.text
 
 
 def test_html_smaller_than_ten_points_is_refused_for_california():
@@ -107,19 +117,19 @@ def test_an_sms_alert_too_long_for_two_segments_blocks_approval(individual_notic
     assert not any("SMS (en)" in problem for problem in problems)
 
 
-def test_sms_and_push_carry_no_detail_of_the_breach_only_the_link(individual_notice):
+def test_sms_and_push_say_who_writes_what_happened_in_category_words_and_what_to_do(individual_notice):
     version = individual_notice.current_version
     sms = rendering.render_message(version=version, channel="sms", language="en")
     push = rendering.render_message(version=version, channel="push", language="en")
-    assert "[[link]]" in sms.text
-    assert "important notice about your account" in sms.text
-    assert "password" not in sms.text.lower() and "snapshot" not in push.text.lower()
+    assert sms.text == ("Example Cloud Services Pte. Ltd.: a data breach involved your [[data_short]]. [[action_short]] "
+                        "We never ask for passwords or codes. [[link]] Code [[code]]")
+    assert "snapshot" not in push.text.lower() and push.text not in push.subject
     assert len(push.subject) <= checks.PUSH_TITLE_MAX and len(push.text) <= checks.PUSH_BODY_MAX
 
 
 def test_a_push_body_over_240_characters_is_refused(individual_notice, responder):
     notice = services.notice_edit(actor=responder, notice=individual_notice, language="en", elements={"alert": "x" * 241})
-    assert any("Push body (en) has 241 characters" in p for p in checks.approval_problems(notice.current_version))
+    assert any("Push body (en) has 254 characters" in p for p in checks.approval_problems(notice.current_version))
 
 
 def test_an_sms_template_without_the_link_is_refused(individual_notice, settings, tmp_path):

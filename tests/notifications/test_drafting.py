@@ -57,9 +57,11 @@ def test_the_individual_notice_carries_the_four_promised_elements_and_a_contact(
     assert "discovered it on 27 March 2026, 02:00 PDT (America/Los_Angeles)" in text
     assert "Someone could try to sign in" in text  # possible impact
     assert "Public access revoked" in text  # measures
-    assert "Change your password" in text and "two-factor" in text  # credentials
-    assert "Expect phishing" in text and "We will only contact you from dpo@example.com" in text  # contact data
-    assert "Check your device" in text  # device data
+    assert "Change your password on example.com. Type the address yourself." in text  # credentials
+    assert "two-step sign-in" in text
+    assert "Watch for fake e-mails" in text and "Never tell anyone a code sent to your phone" in text  # contact data
+    assert "Keep your device's software up to date" in text  # device data
+    assert "We only write to you from privacy@breachline.invalid. Our links only go to 127.0.0.1:8000." in text
     assert "dpo@example.com" in text and "+65 6000 0000" in text  # contact point
 
 
@@ -69,11 +71,11 @@ def test_what_you_can_do_follows_the_data_categories(responder, profile):
         affected={"US-CA": 900}, data_categories=["name", "ssn", "payment_card", "access_code"])
     notice = services.notices_draft(actor=responder, incident=incident)[0]
     version = notice.current_version
-    advice = version.text("en", "what_you_can_do")
-    assert "bank and card statements" in advice and "replace your card" in advice
-    assert "fraud alert" in advice and "security freeze" in advice
+    advice = rendering.render_message(version=version, channel="email", language="en", recipient=reader()).text
+    assert "bank and card statements" in advice
+    assert "fraud alert or credit freeze" in advice and "IdentityTheft.gov" in advice
     assert "Change your password" not in advice
-    assert "Equifax" in version.text("en", "credit_bureaus")
+    assert "Equifax" in advice and "Equifax" in version.text("en", "credit_bureaus")
     assert "24 months" in version.text("en", "identity_protection_offer")
 
 
@@ -103,12 +105,14 @@ def test_chinese_rendering_is_in_chinese_with_beijing_time(individual_notice):
                                       language="zh-Hans", recipient=reader("CN", "王小明"))
     assert "尊敬的王小明：" in message.text
     assert "发生了什么" in message.text and "您可以采取的措施" in message.text
-    assert "事件大约发生于 2026年3月26日 06:00（Asia/Shanghai，CST）" in message.text
-    assert "请修改您在我们服务中的密码" in message.text
-    assert "姓名、电子邮件地址" in message.text
+    assert "事件大约发生于 2026年3月26日 06:00（北京时间）" in message.text
+    assert "请在 example.com 修改密码。" in message.text
+    assert "涉及您的信息：姓名、电子邮件地址" in message.text
+    assert "96110" in message.text  # China's anti-fraud line, for readers in China
     sms = rendering.render_message(version=individual_notice.current_version, channel="sms", language="zh-hans",
                                   recipient=reader("CN"))
-    assert sms.text == "Example Cloud Services Pte. Ltd.：您的账户有一则重要通知。 https://n.example/n/TOKEN/"
+    assert sms.text == ("Example Cloud Services Pte. Ltd.：一起数据泄露事件涉及您的密码、用户名等。请在example.com修改密码。"
+                        "我们绝不会索要密码或验证码。 https://n.example/n/TOKEN/ 核对码 ")
 
 
 def test_a_language_without_a_text_gets_english(individual_notice):
@@ -139,7 +143,7 @@ def test_a_jurisdiction_and_language_override_wins_over_the_default(individual_n
     version = individual_notice.current_version
     assert rendering.render_message(version=version, channel="push", language="zh-hans").subject == "重要通知（中国）"
     assert rendering.render_message(version=version, channel="push", language="en").subject == (
-        "Important notice about your account")
+        "Data breach notice from Example Cloud Services Pte. Ltd.")
 
 
 def test_the_regulator_report_carries_gdpr_33_3_and_a_timeline(eu_regulator_notice):

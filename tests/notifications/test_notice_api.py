@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from incidents.models import Incident
 from notifications.models import Notice
 from tests.notifications.conftest import CAUSE
+from tests.notifications.translating import notice_translate
 
 KEYS = {"id", "incident", "audience", "jurisdictions", "languages", "channels", "version", "status", "checklist",
         "content_sha256"}
@@ -71,7 +72,7 @@ def test_preview_answers_with_the_message_itself(api_as, responder, individual_n
     client = api_as(responder)
     sms = client.get(f"/api/notices/{individual_notice.pk}/preview/?channel=sms&language=zh-Hans")
     assert sms["Content-Type"] == "text/plain; charset=utf-8"
-    assert sms.content.decode().startswith("Example Cloud Services Pte. Ltd.：您的账户有一则重要通知。 http")
+    assert sms.content.decode().startswith("Example Cloud Services Pte. Ltd.：一起数据泄露事件涉及您的密码、用户名等。请在example.com修改密码。")
     html = client.get(f"/api/notices/{individual_notice.pk}/preview/?channel=email&language=en&part=html")
     assert html["Content-Type"].startswith("text/html") and b"<h1>Notice of Data Breach</h1>" in html.content
     raw = client.get(f"/api/notices/{individual_notice.pk}/preview/?channel=email&part=text&placeholders=1")
@@ -108,6 +109,7 @@ def test_the_demo_incident_end_to_end(api_as, db):
                 response = api_as(responder).patch(f"/api/notices/{notice['id']}/", {
                     "language": language, "elements": {item["code"]: CAUSE[language]}}, format="json")
                 assert response.status_code == 200
+        notice_translate(Notice.objects.get(pk=notice["id"]), responder)
         assert api_as(responder).post(f"/api/notices/{notice['id']}/transitions/submit/").status_code == 200
         approved = api_as(legal).post(f"/api/notices/{notice['id']}/transitions/approve/")
         assert approved.status_code == 200, approved.json()
