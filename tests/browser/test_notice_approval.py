@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 
-from notifications.notices import services
-from tests.browser.test_incident_flow import CHROMIUM, browser, check_page, check_phone, log_in, page, phone  # noqa: F401
-from tests.notifications.conftest import PROFILE, assessed, complete
 from incidents.models import OrganisationProfile
-from datetime import UTC, datetime
+from notifications.notices import services
+from tests.browser.test_incident_flow import CHROMIUM, check_page, check_phone, log_in
+from tests.notifications.conftest import PROFILE, assessed, complete
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
