@@ -47,8 +47,10 @@ PLACEHOLDER = re.compile(
 BLOCKS = frozenset({"data_involved", "what_you_can_do", "credit_bureaus", "reader"})
 # The channels whose copy is the person's own; the announcement is public and incident-wide.
 PERSONAL_CHANNELS = frozenset({"email", "letter", "sms", "push"})
-# Element texts replaced by the person's own in their copy (placeholder, element).
+# Element texts replaced by the person's own in their copy: element code -> placeholder.
 PERSONAL_ELEMENTS = {"data_involved": "[[data_involved]]", "credit_bureaus": "[[credit_bureaus]]"}
+# The verification code's alphabet: no 0/O, 1/I/L look-alikes.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PARTS = {  # channel -> (subject file, text file, html file)
     "email": ("subject.txt", "email.txt", "email.html"),
     "sms": (None, "sms.txt", None),
@@ -237,11 +239,11 @@ def verification_code(*, notice_id: int | None, token: str) -> str:
     """The short code a person finds in every message of one notice and on their personal page:
     six letters and digits (no look-alikes), keyed, so nobody without our key can make one up."""
     digest = int(keyed_hash("notice-code", f"{notice_id}:{token}")[:16], 16)
-    letters = "".join(CODE_ALPHABET[(digest >> (5 * index)) % 32] for index in range(6))
+    letters = ""
+    for _index in range(6):
+        digest, position = divmod(digest, len(CODE_ALPHABET))
+        letters += CODE_ALPHABET[position]
     return f"{letters[:3]}-{letters[3:]}"
-
-
-CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
 def readers_values(version, jurisdiction: str | None) -> Callable[[object], dict[str, str]]:
