@@ -35,10 +35,11 @@ NEVER_ASK = {"en": "We never ask for passwords or codes", CHINESE: "我们绝不
 
 
 def _names(version) -> list[str]:
-    """What may stay in Latin letters: the facts' names, the local help's, and California's literal
-    title and headings, which its law gives in English."""
+    """What may stay in Latin letters: the facts' names, the local help's, our link domain, and
+    California's literal title and headings, which its law gives in English."""
     literal = [rendering.TITLES["individuals"], *(msgid for msgid, _codes in rendering.SECTIONS)]
     return (allowed_names(version.facts) + [name for entry in local_help() for name in entry.names]
+            + [rendering.link_domain()]
             + (literal if rendering.CALIFORNIA in version.notice.jurisdictions else []))
 
 

@@ -24,9 +24,12 @@ WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
 def latin_leftovers(text: str, *, allowed: Iterable[str] = ()) -> list[str]:
     """Return the runs of Latin-script words in ``text`` that are none of the allowed kinds, in order."""
+    # Addresses first: a name such as our link domain may be part of one.
+    for pattern in (EMAIL, URL):
+        text = pattern.sub(" ", text)
     for name in sorted({name.strip() for name in allowed if name and name.strip()}, key=len, reverse=True):
         text = text.replace(name, " ")
-    for pattern in (EMAIL, URL, PLACEHOLDER, ZONE, CODE):
+    for pattern in (PLACEHOLDER, ZONE, CODE):
         text = pattern.sub(" ", text)
     runs: list[str] = []
     for match in re.finditer(r"[A-Za-z][A-Za-z'’ ,.;:()-]*", text):
