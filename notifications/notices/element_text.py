@@ -173,9 +173,10 @@ def _device_steps(facts: dict) -> list[str]:
 
 
 def what_you_can_do(facts: dict) -> str:
-    """Every step for the incident's data, for authorities; each person's own steps come from
-    ``notifications.notices.people``, so their notice carries only what applies to everyone."""
-    if facts.get("audience", "individuals") == "individuals":
+    """Every step for the incident's data, for authorities and the sample copy a regulator gets (it has a
+    ``report``); each person's own steps come from ``notifications.notices.people``, so their notice
+    carries only what applies to everyone."""
+    if facts.get("audience", "individuals") == "individuals" and not facts.get("report"):
         return _("If anything in this notice is unclear, or you see something unusual, contact us. "
                  "The details are below.")
     steps = []

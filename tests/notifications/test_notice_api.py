@@ -12,7 +12,6 @@ from pypdf import PdfReader
 
 from incidents.models import Incident
 from notifications.models import Notice
-from notifications.notices.requirements import element_label
 from tests.notifications.conftest import CAUSE
 from tests.notifications.translating import notice_translate
 

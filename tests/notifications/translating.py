@@ -20,6 +20,24 @@ TYPED = {
     "Public access to the snapshot revoked, snapshot deleted, all database credentials rotated.":
         "已撤销对快照的公开访问，已删除快照，并已更换全部数据库凭据。",
     "Public access revoked and credentials rotated.": "已撤销公开访问权限，并已更换数据库凭据。",
+    "During a storage migration, the access setting of a snapshot of the customer account database was changed "
+    "from private to public by mistake.": "在一次存储迁移中，客户账户数据库快照的访问设置被误从私有改为公开。",
+    "An external security researcher reported the open snapshot to our security mailbox.":
+        "一名外部安全研究人员向我们的安全邮箱报告了该公开快照。",
+    "Passwords were stored as bcrypt hashes (cost 12), each with its own salt; none was stored in readable form.":
+        "密码以 bcrypt 哈希（成本因子 12）存储，每个密码都有各自的盐值，没有任何密码以可读形式存储。",
+    "Public access to the snapshot revoked.": "已撤销对快照的公开访问。",
+    "Access logs copied to write-once storage, then the snapshot deleted.": "已将访问日志复制到一次写入存储，随后删除了快照。",
+    "Keys of the database service accounts rotated (customers' passwords are unchanged).":
+        "已更换数据库服务账户的密钥（客户密码未变）。",
+    "A second person must approve any change to the sharing setting of a snapshot; public snapshots raise an alert.":
+        "快照共享设置的任何更改都须由第二人批准；公开的快照会触发警报。",
+    "No further exposure: the snapshot is deleted. Copies taken before may be used for phishing or to try the "
+    "passwords' hashes against other services.": "不会进一步泄露：快照已删除。此前被复制的副本可能被用于网络钓鱼，或用于针对其他服务尝试破解密码哈希。",
+    "The access logs show downloads from two IP addresses, kept for the police.": "访问日志显示有来自两个 IP 地址的下载，相关记录已为警方保存。",
+    "Storage access logs and the snapshot's metadata were copied to write-once storage before the snapshot was "
+    "deleted.": "在删除快照之前，已将存储访问日志和快照元数据复制到一次写入存储。",
+    "None requested at this stage.": "现阶段未请求支持。",
     "Monday to Friday, 9:00 to 18:00 (local time)": "周一至周五 9:00 至 18:00（当地时间）",
     "Monday to Friday, 9:00 to 18:00": "周一至周五 9:00 至 18:00",
 }
