@@ -88,9 +88,10 @@ def outbound_for(delivery: Delivery, renderer: BatchRenderer, sms_routes: SmsRou
 def deliveries_claim(*, delivery_ids: Iterable[int]) -> list[Delivery]:
     """Claim the queued, due rows among ``delivery_ids``; return the claimed rows with their people."""
     token, now = uuid.uuid4(), timezone.now()
-    claimed = Delivery.objects.filter(
-        id__in=list(delivery_ids), status=DeliveryStatus.QUEUED, next_attempt_at__lte=now
-    ).update(status=DeliveryStatus.SENDING, claimed_at=now, claim_token=token, attempts=F("attempts") + 1)
+    claimed = Delivery.objects.filter(id__in=list(delivery_ids), next_attempt_at__lte=now).change_status(
+        source=DeliveryStatus.QUEUED, target=DeliveryStatus.SENDING,
+        claimed_at=now, claim_token=token, attempts=F("attempts") + 1,
+    )
     if not claimed:
         return []
     deliveries = list(
@@ -115,9 +116,8 @@ def deliveries_release(*, deliveries: list[Delivery]) -> list[int]:
     if ids:
         Delivery.objects.filter(
             pk__in=ids, claim_token__in={delivery.claim_token for delivery in deliveries},
-            status=DeliveryStatus.SENDING,
-        ).update(
-            status=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None,
+        ).change_status(
+            source=DeliveryStatus.SENDING, target=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None,
             attempts=F("attempts") - 1, enqueued_at=None,
         )
     return ids
@@ -237,7 +237,7 @@ def deliveries_record(*, deliveries: list[Delivery], outcomes: list[Outcome], re
         for token, sent in accepted.items():
             _record_accepted(token=token, sent=sent, now=now)
         for token, rows in failures.items():
-            Delivery.objects.filter(claim_token=token, status=DeliveryStatus.SENDING).bulk_update(rows, fields)
+            Delivery.objects.filter(claim_token=token).record_rows(rows, fields, source=DeliveryStatus.SENDING)
         if permanent:
             fallback.deliveries_fall_back(failed_ids=permanent)
     outcomes.clear()
@@ -259,10 +259,8 @@ def _record_accepted(*, token: uuid.UUID, sent: list[tuple[int, str]], now: date
         params,
         output_field=field,
     )
-    Delivery.objects.filter(
-        pk__in=[delivery_id for delivery_id, _ in sent], claim_token=token, status=DeliveryStatus.SENDING
-    ).update(
-        status=DeliveryStatus.SENT, provider_id=provider_ids, sent_at=now, finished_at=None, error_code="",
+    Delivery.objects.filter(pk__in=[delivery_id for delivery_id, _ in sent], claim_token=token).change_status(
+        source=DeliveryStatus.SENDING, target=DeliveryStatus.SENT, provider_id=provider_ids, sent_at=now, finished_at=None, error_code="",
         error_text="", claim_token=None, claimed_at=None,
     )
 

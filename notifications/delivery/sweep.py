@@ -38,15 +38,15 @@ def deliveries_sweep(*, send: Send) -> dict[str, int]:
     )
     with transaction.atomic():
         spent = list(stuck.filter(attempts__gte=policy.max_attempts).values_list("id", flat=True))
-        Delivery.objects.filter(id__in=spent, status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.FAILED, finished_at=now, claim_token=None, error_code="worker_lost",
+        Delivery.objects.filter(id__in=spent).change_status(
+            source=DeliveryStatus.SENDING, target=DeliveryStatus.FAILED, finished_at=now, claim_token=None, error_code="worker_lost",
             error_text="Every attempt ended with the worker lost mid-send.",
         )
         fallback.deliveries_fall_back(failed_ids=spent)
         limit = settings.DELIVERY_SWEEP_LIMIT
         rows = list(stuck.order_by("id").values_list("id", "notice_id", "channel")[:limit])
-        Delivery.objects.filter(id__in=[row[0] for row in rows], status=DeliveryStatus.SENDING).update(
-            status=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None, next_attempt_at=now, enqueued_at=now
+        Delivery.objects.filter(id__in=[row[0] for row in rows]).change_status(
+            source=DeliveryStatus.SENDING, target=DeliveryStatus.QUEUED, claim_token=None, claimed_at=None, next_attempt_at=now, enqueued_at=now
         )
     requeued = len(rows)
     due = due_queryset(now=now, requeue_after=timedelta(seconds=settings.DELIVERY_REQUEUE_SECONDS))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -25,6 +27,54 @@ OPEN_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING)
 # The provider took the message; callbacks may still move it on.
 ACCEPTED_STATUSES = (DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 FAILED_STATUSES = (DeliveryStatus.FAILED, DeliveryStatus.UNDELIVERED, DeliveryStatus.BOUNCED)
+
+# Every change of status a delivery may make, (from, to), written once. The set-based paths (a
+# batch's claim and record, a release, the sweep) change rows only through DeliveryQuerySet, which
+# refuses any other change, and the provider callbacks' transitions below take their sources from it.
+STATUS_CHANGES: frozenset[tuple[str, str]] = frozenset({
+    (DeliveryStatus.QUEUED, DeliveryStatus.SENDING),  # a batch claims a due row
+    (DeliveryStatus.SENDING, DeliveryStatus.QUEUED),  # given back unsent, to retry, or taken back by the sweep
+    (DeliveryStatus.SENDING, DeliveryStatus.SENT),  # the provider accepted it
+    (DeliveryStatus.SENDING, DeliveryStatus.FAILED),  # refused for good, attempts spent, or every worker lost
+    (DeliveryStatus.SENDING, DeliveryStatus.BOUNCED),  # the mail server refused the address
+    # Provider callbacks; one may overtake the worker's own record of the send.
+    (DeliveryStatus.SENDING, DeliveryStatus.DELIVERED),
+    (DeliveryStatus.SENT, DeliveryStatus.DELIVERED),
+    (DeliveryStatus.SENDING, DeliveryStatus.UNDELIVERED),
+    (DeliveryStatus.SENT, DeliveryStatus.UNDELIVERED),
+    (DeliveryStatus.DELIVERED, DeliveryStatus.UNDELIVERED),
+    (DeliveryStatus.SENT, DeliveryStatus.FAILED),
+    (DeliveryStatus.SENT, DeliveryStatus.BOUNCED),
+    (DeliveryStatus.DELIVERED, DeliveryStatus.BOUNCED),
+})
+
+
+def sources_of(target: str) -> list[str]:
+    """The statuses from which a delivery may move to ``target``."""
+    return sorted(source for source, to in STATUS_CHANGES if to == target)
+
+
+def require_status_change(source: str, target: str) -> None:
+    """Raise ValueError unless ``source`` -> ``target`` is in STATUS_CHANGES."""
+    if (source, target) not in STATUS_CHANGES:
+        raise ValueError(f"A delivery never moves from {source} to {target}.")
+
+
+class DeliveryQuerySet(models.QuerySet):
+    """Status changes in bulk, set-based for speed and held to STATUS_CHANGES."""
+
+    def change_status(self, *, source: str, target: str, **fields: Any) -> int:
+        """Move the rows of this queryset that are in ``source`` to ``target`` in one UPDATE, setting
+        ``fields`` too; return how many moved. Raises ValueError for a change not in STATUS_CHANGES."""
+        require_status_change(source, target)
+        return self.filter(status=source).update(status=target, **fields)
+
+    def record_rows(self, rows: list[Delivery], fields: list[str], *, source: str) -> None:
+        """Write ``fields`` (``status`` among them) of ``rows`` that are still in ``source``, with one
+        ``bulk_update``. Raises ValueError, writing nothing, when a row's new status is not reachable."""
+        for row in rows:
+            require_status_change(source, row.status)
+        self.filter(status=source).bulk_update(rows, fields)
 # A delivery that may still reach, or has reached, its person.
 LIVE_STATUSES = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED)
 
@@ -74,6 +124,8 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     needs_printed_letter = models.BooleanField(default=False)
     substitute = models.BooleanField(default=False, help_text="Only substitute notice can reach the person.")
 
+    objects = DeliveryQuerySet.as_manager()
+
     class Meta:
         ordering = ["id"]
         verbose_name_plural = "deliveries"
@@ -98,27 +150,19 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.channel} to recipient {self.recipient_id}: {self.status}"
 
-    @transition(field=status, source=[DeliveryStatus.SENDING, DeliveryStatus.SENT], target=DeliveryStatus.DELIVERED)
+    @transition(field=status, source=sources_of(DeliveryStatus.DELIVERED), target=DeliveryStatus.DELIVERED)
     def mark_delivered(self, *, provider_id: str = "") -> None:
         self._finish(provider_id=provider_id)
 
-    @transition(
-        field=status,
-        source=[DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED],
-        target=DeliveryStatus.UNDELIVERED,
-    )
+    @transition(field=status, source=sources_of(DeliveryStatus.UNDELIVERED), target=DeliveryStatus.UNDELIVERED)
     def mark_undelivered(self, *, code: str, text: str, provider_id: str = "") -> None:
         self._finish(provider_id=provider_id, code=code, text=text)
 
-    @transition(field=status, source=[DeliveryStatus.SENDING, DeliveryStatus.SENT], target=DeliveryStatus.FAILED)
+    @transition(field=status, source=sources_of(DeliveryStatus.FAILED), target=DeliveryStatus.FAILED)
     def mark_failed(self, *, code: str, text: str, provider_id: str = "") -> None:
         self._finish(provider_id=provider_id, code=code, text=text)
 
-    @transition(
-        field=status,
-        source=[DeliveryStatus.SENDING, DeliveryStatus.SENT, DeliveryStatus.DELIVERED],
-        target=DeliveryStatus.BOUNCED,
-    )
+    @transition(field=status, source=sources_of(DeliveryStatus.BOUNCED), target=DeliveryStatus.BOUNCED)
     def mark_bounced(self, *, code: str, text: str, provider_id: str = "") -> None:
         self._finish(provider_id=provider_id, code=code, text=text)
 
