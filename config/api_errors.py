@@ -43,7 +43,9 @@ def exception_handler(exc, context):
         log.warning("bad input refused with 400: %s: %s", type(exc).__name__, str(exc)[:200])
         return Response({"detail": _bad_input_message(), "code": "bad_input"}, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Conflict | TransitionNotAllowed | ConcurrentTransition):
-        return Response({"detail": str(exc), "code": "conflict"}, status=status.HTTP_409_CONFLICT)
+        return Response(
+            {"detail": str(exc), "code": "conflict", **getattr(exc, "extra", {})}, status=status.HTTP_409_CONFLICT
+        )
     if isinstance(exc, PermissionDenied):
         return Response(
             {"detail": str(exc) or "You do not have permission to do this.", "code": "permission_denied"},

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_fsm",
     "django_filters",
+    "django_htmx",
     "incidents",
     "notifications",
     "cockpit",
@@ -104,6 +105,7 @@ MIDDLEWARE = [
     "incidents.two_factor.SecondFactorMiddleware",
     "incidents.middleware.preferences_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.api_errors.BadInputMiddleware",
@@ -338,6 +340,20 @@ FCM_CREDENTIALS_FILE = env_str("FCM_CREDENTIALS_FILE")
 FCM_API_BASE_URL = env_str("FCM_API_BASE_URL", "https://fcm.googleapis.com")
 WEBPUSH_VAPID_PRIVATE_KEY = env_str("WEBPUSH_VAPID_PRIVATE_KEY")
 WEBPUSH_VAPID_SUBJECT = env_str("WEBPUSH_VAPID_SUBJECT", "mailto:privacy@breachline.invalid")
+
+# The development outbox (notifications/channels/outbox.py): with DEBUG on, each channel whose provider
+# is not configured keeps its messages in this file, shown at /dev/outbox/, instead of sending them.
+# A channel leaves the outbox as soon as its provider is configured; with DEBUG off there is no outbox.
+_OUTBOX_PROVIDERS = {
+    "email": ("EMAIL_BACKEND", "EMAIL_HOST"),
+    "sms": ("TWILIO_ACCOUNT_SID",),
+    "push": ("FCM_CREDENTIALS_FILE", "WEBPUSH_VAPID_PRIVATE_KEY"),
+}
+DEV_OUTBOX_CHANNELS = (
+    [channel for channel, names in _OUTBOX_PROVIDERS.items() if not any(env_str(name) for name in names)]
+    if DEBUG else []
+)
+DEV_OUTBOX_FILE = VAR_DIR / "outbox" / "messages.jsonl"
 
 # Mainland China: SMS through Alibaba Cloud and Tencent Cloud with registered signatures and
 # templates, Android push through JPush (README, "Mainland China transports").

@@ -78,6 +78,7 @@ class AuditAction(models.TextChoices):
     NOTICE_SENDING_COMPLETED = "notice.sending_completed", _("Sending completed")
     NOTICE_LETTERS_PRINTED = "notice.letters_printed", _("Letters printed")
     NOTICE_ANNOUNCEMENT_PUBLISHED = "notice.announcement_published", _("Announcement published")
+    NOTICE_ANNOUNCEMENT_WITHDRAWN = "notice.announcement_withdrawn", _("Announcement withdrawn")
     RECIPIENTS_IMPORTED = "recipients.imported", _("People imported")
     RECIPIENTS_KEYS_ROTATED = "recipients.keys_rotated", _("Encryption keys rotated")
     RECIPIENT_NOTICE_OPENED = "recipient.notice_opened", _("A person opened their notice")

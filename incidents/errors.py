@@ -12,7 +12,14 @@ from django.utils.translation import gettext as _
 
 
 class Conflict(Exception):
-    """The action is not possible in the incident's (or notice's) current state."""
+    """The action is not possible in the incident's (or notice's) current state.
+
+    ``extra`` holds machine-readable details the API adds to its 409 answer.
+    """
+
+    def __init__(self, message: str = "", *, extra: dict | None = None):
+        super().__init__(message)
+        self.extra = extra or {}
 
 
 def error_message(exc: Exception) -> str:

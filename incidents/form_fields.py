@@ -71,6 +71,9 @@ class ZonedDateTimeField(forms.MultiValueField):
 
     def compress(self, data_list):
         if not data_list or not data_list[0]:
+            # The zone select always sends a value, so an empty time does not count as "all empty".
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
             return None
         text, zone_name = data_list[0].strip(), data_list[1] or self.widget.default_zone
         if not _LOCAL_INPUT.match(text):

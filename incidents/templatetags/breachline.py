@@ -117,6 +117,11 @@ def audit_detail(event) -> str:
             "audience": labels.label(labels.AUDIENCES, payload.get("audience", ""))})
     if "notice" in payload:
         parts.append(_("notice #%(id)s") % {"id": payload["notice"]})
+    if "submission" in payload:
+        parts.append(_("submission #%(id)s to %(authority)s") % {
+            "id": payload["submission"], "authority": payload.get("authority", "")})
+    for channel, why in (payload.get("skipped_channels") or {}).items():
+        parts.append(_("sent without %(channel)s: %(reason)s") % {"channel": channel, "reason": why})
     for name, (before, after) in (payload.get("changes") or {}).items():
         if name in labels.FACT_CHOICES:
             choices = labels.FACT_CHOICES[name]

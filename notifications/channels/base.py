@@ -157,10 +157,19 @@ _TRANSPORTS = {
 }
 
 CHANNELS = tuple(_TRANSPORTS)
+_OUTBOX = "notifications.channels.outbox.OutboxTransport"
+
+
+def outbox_channels() -> tuple[str, ...]:
+    """The channels whose messages go to the development outbox now: none with DEBUG off."""
+    if not settings.DEBUG:
+        return ()
+    return tuple(getattr(settings, "DEV_OUTBOX_CHANNELS", ()))
 
 
 def transport_for(channel: str, **options) -> Transport:
-    """Return a new transport for ``channel`` configured from Django settings.
+    """Return a new transport for ``channel`` configured from Django settings, or the
+    development outbox's for a channel it holds (DEBUG on, provider not configured).
 
     ``options`` go to the transport's ``from_settings`` (``pace`` for ``sms`` and ``push``).
 
@@ -171,6 +180,8 @@ def transport_for(channel: str, **options) -> Transport:
         path = _TRANSPORTS[channel]
     except KeyError:
         raise ValueError(f"unknown channel {channel!r}; known: {', '.join(CHANNELS)}") from None
+    if channel in outbox_channels():
+        return import_string(_OUTBOX)(channel)
     return import_string(path).from_settings(**options)
 
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from incidents.audit import audit_export
 from notifications.delivery import announcements, evidence, letters, queue, sending
+from notifications.delivery.plan import DELIVERABLE
 from notifications.models import Notice
 
 VIEW_PERMISSION = "notifications.view_delivery"
@@ -43,15 +44,33 @@ class NoticeDeliverySummary(APIView):
         return Response(evidence.notice_delivery_summary(notice=_notice(request, pk)))
 
 
+class NoticeSendSerializer(serializers.Serializer):
+    force_skip = serializers.ListField(
+        child=serializers.ChoiceField(choices=DELIVERABLE), required=False, default=list,
+        help_text="Channels to leave out although they cannot send, by the operator's explicit choice.",
+    )
+
+
 class NoticeSend(APIView):
     """POST: queue an approved notice (202, or 503 while the broker is down: the work is recorded and
-    starts when it is back); again is harmless and says what is already queued (``already``)."""
+    starts when it is back); again is harmless and says what is already queued (``already``). 409 with
+    ``unconfigured_channels`` when a channel that would reach somebody cannot send and is not in
+    ``force_skip``."""
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT})
+    serializer_class = NoticeSendSerializer
+
+    @extend_schema(
+        request=NoticeSendSerializer,
+        responses={202: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT},
+    )
     def post(self, request, pk: int):
+        serializer = NoticeSendSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         notice = _notice(request, pk)
         already = notice.status in ("sending", "sent")
-        notice = sending.notice_send(actor=request.user, notice=notice)
+        notice = sending.notice_send(
+            actor=request.user, notice=notice, force_skip=serializer.validated_data["force_skip"]
+        )
         summary = evidence.notice_delivery_summary(notice=notice)
         if already:
             counts = list(summary["channels"].values())

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from incidents.spreadsheet import neutralise
 from notifications.delivery.plan import plan_used
 from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus, Recipient
-from notifications.models.delivery import LIVE_STATUSES
+from notifications.models.delivery import FAILED_STATUSES, LIVE_STATUSES
 
 STATUSES = [status.value for status in DeliveryStatus]
 CHANNELS = ("email", "sms", "push")
@@ -36,6 +36,45 @@ def notice_delivery_summary(*, notice: Notice) -> dict:
     for row in rows:
         channels.setdefault(row["channel"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["count"]
     return {"notice": notice.pk, "status": notice.status, "channels": channels}
+
+
+PROGRESS_BUCKETS = ("queued", "sending", "sent", "delivered", "failed", "fallen_back")
+
+
+def notice_progress(*, notice: Notice) -> list[dict]:
+    """Per channel of the notice: total deliveries, how many are in each bucket of
+    ``PROGRESS_BUCKETS`` (failed ones whose person was handed to a fallback channel, a printed
+    letter or substitute notice count as fallen back, not failed), and the percentage no longer
+    queued or sending."""
+    summary = notice_delivery_summary(notice=notice)["channels"]
+    handed_on = dict(
+        Delivery.objects.filter(notice=notice, fallback_of__isnull=False)
+        .values_list("fallback_of__channel")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    offline = dict(
+        Delivery.objects.filter(notice=notice, status__in=FAILED_STATUSES, fallback_of__isnull=True)
+        .filter(Q(needs_printed_letter=True) | Q(substitute=True))
+        .values_list("channel")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    rows = []
+    for channel, counts in summary.items():
+        total = sum(counts.values())
+        failed = sum(counts[status] for status in FAILED_STATUSES)
+        fallen_back = min(handed_on.get(channel, 0) + offline.get(channel, 0), failed)
+        buckets = {
+            "queued": counts["queued"], "sending": counts["sending"], "sent": counts["sent"],
+            "delivered": counts["delivered"], "failed": failed - fallen_back, "fallen_back": fallen_back,
+        }
+        done = total - counts["queued"] - counts["sending"]
+        rows.append({
+            "channel": channel, "total": total, "done": done, "buckets": buckets,
+            "percent": 100 if not total else done * 100 // total,
+        })
+    return rows
 
 
 def _substitute(rule_text: str, *, people: int, unreachable: int) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -23,8 +23,8 @@ from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Audience, Incident, OrganisationProfile
 from notifications.channels.routing import DEFAULT_ROUTE, route_country
-from notifications.delivery import queue
-from notifications.delivery.plan import ChannelPlan, build_plan, validate_overrides
+from notifications.delivery import preflight, queue
+from notifications.delivery.plan import DELIVERABLE, ChannelPlan, build_plan, validate_overrides
 from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus, Recipient
 from notifications.models.delivery import NoticeChannelPlan
 from notifications.notices import rendering
@@ -98,16 +98,54 @@ def notice_plan_update(*, actor: Actor, notice: Notice, overrides: dict) -> Noti
     return plan
 
 
-def notice_send(*, actor: Actor, notice: Notice) -> Notice:
+def _skipped(*, notice: Notice, plan: ChannelPlan, force_skip: list[str]) -> dict[str, str]:
+    """Refuse (Conflict naming them) when a channel that cannot send would reach somebody and the
+    sender did not choose to skip it; return the skipped channels with the reason each could not send."""
+    unknown = sorted(set(force_skip) - set(DELIVERABLE))
+    if unknown:
+        raise ValidationError({"force_skip": f"unknown channel(s): {', '.join(unknown)}"})
+    checks = preflight.notice_preflight(incident_id=notice.incident_id, plan=plan)
+    refused = [check for check in checks.blocking if check.channel not in force_skip]
+    if refused:
+        raise Conflict(
+            "Not sent: " + " ".join(
+                f"{check.channel} would reach {check.people} {'person' if check.people == 1 else 'people'} "
+                f"but cannot send: {check.readiness.detail}"
+                for check in refused
+            ) + " Configure the channel, or skip it explicitly (force_skip).",
+            extra={"unconfigured_channels": [
+                {"channel": check.channel, "people": check.people, "reason": check.readiness.detail}
+                for check in refused
+            ]},
+        )
+    return {
+        check.channel: check.readiness.detail for check in checks.channels
+        if check.channel in force_skip and not check.readiness.ready
+    }
+
+
+def notice_send(*, actor: Actor, notice: Notice, force_skip: list[str] | tuple[str, ...] = ()) -> Notice:
     """Start sending an approved notice; return it. Idempotent.
 
     1. Check the permission; a notice already sending or sent is returned as is (dispatched
        again if none of its deliveries was attempted yet).
-    2. Refuse (Conflict) unless it is approved and its content still matches the approval.
-    3. approved -> sending, the deliveries, the frozen plan and the audit event, in one transaction.
-    4. After commit, queue the dispatcher, which queues the batches.
+    2. Ask every channel of the plan whether it can send (outside the transaction: it may probe
+       the SMTP server). One that cannot while it would reach somebody refuses the send
+       (Conflict naming it, with ``unconfigured_channels``) unless it is in ``force_skip``;
+       skipped channels leave the plan.
+    3. Refuse (Conflict) unless it is approved and its content still matches the approval.
+    4. approved -> sending, the deliveries, the frozen plan and the audit event (with the
+       skipped channels and why), in one transaction.
+    5. After commit, queue the dispatcher, which queues the batches.
     """
     require_permission(actor, SEND_PERMISSION)
+    checked = Notice.objects.get(pk=notice.pk)
+    plan: ChannelPlan | None = None
+    skipped: dict[str, str] = {}
+    if checked.status == NoticeStatus.APPROVED and checked.audience == Audience.INDIVIDUALS:
+        full_plan = notice_channel_plan(notice=checked)
+        skipped = _skipped(notice=checked, plan=full_plan, force_skip=list(force_skip))
+        plan = preflight.plan_without(full_plan, list(skipped))
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=notice.incident_id)
         notice = Notice.objects.select_for_update().get(pk=notice.pk)
@@ -129,14 +167,15 @@ def notice_send(*, actor: Actor, notice: Notice) -> Notice:
             raise Conflict("The notice's content no longer matches what legal approved: approve it again.")
         if not has_transition_perm(notice.start_sending, actor):
             raise PermissionDenied("You may not start sending this notice.")
-        plan = notice_channel_plan(notice=notice)
         notice.start_sending()
         notice.save()
         counts = deliveries_create(notice=notice, version=version, plan=plan)
         NoticeChannelPlan.objects.update_or_create(notice=notice, defaults={"used": plan.as_json()})
         audit_record(
             actor=actor, action=AuditAction.NOTICE_SENDING_STARTED, incident=incident, from_state=NoticeStatus.APPROVED,
-            to_state=NoticeStatus.SENDING, payload={"notice": notice.pk, "version": version.number, "deliveries": counts},
+            to_state=NoticeStatus.SENDING, payload={
+                "notice": notice.pk, "version": version.number, "deliveries": counts, "skipped_channels": skipped,
+            },
         )
         queue.notice_dispatch_later(notice_id=notice.pk)
     return notice

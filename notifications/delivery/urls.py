@@ -18,6 +18,12 @@ urlpatterns = [
     path("api/notices/<int:pk>/reach/", delivery_api.NoticeReach.as_view(), name="api-notice-reach"),
     path("api/notices/<int:pk>/announcement/", delivery_api.NoticeAnnouncementView.as_view(), name="api-notice-announcement"),
     path("n/<str:token>/", views.personal_notice, name="personal-notice"),
+    path("notices/<int:pk>/delivery/", views.notice_delivery, name="notice-delivery"),
+    path("notices/<int:pk>/delivery/progress/", views.notice_delivery_progress, name="notice-delivery-progress"),
+    path("notices/<int:pk>/announcement/<str:action>/", views.notice_announcement_change,
+         name="notice-announcement-change"),
+    # The development outbox: answers 404 unless DEBUG is on (checked at every request).
+    path("dev/outbox/", views.dev_outbox, name="dev-outbox"),
     path("announcements/<str:slug>/", announcements.announcement_page, name="notice-announcement"),
     # Each ESP's tracking webhook (e.g. /webhooks/anymail/postmark/tracking/), authenticated by anymail
     # with ANYMAIL["WEBHOOK_SECRET"]; its events reach notifications.delivery.webhooks.email_tracking.

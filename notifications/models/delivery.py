@@ -208,6 +208,8 @@ class NoticeAnnouncement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reason = models.TextField(help_text="Why substitute notice applies (the rule's condition that is met).")
+    withdrawn_at = models.DateTimeField(null=True, blank=True, help_text="Taken down: the page answers 404.")
+    withdrawn_reason = models.TextField(blank=True)
 
     def __str__(self) -> str:
         return f"announcement of notice {self.notice_id}"

@@ -1,23 +1,26 @@
 """Server-rendered pages for notices: the list per incident, the editor with live previews,
-legal's approval queue and the diff between versions. Thin over the services."""
+legal's approval queue, the diff between versions, and regulator submissions. Thin over the services."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from incidents import selectors as incident_selectors
-from incidents.errors import Conflict, error_message
-from notifications.models import Notice, NoticeStatus, NoticeVersion
+from incidents.errors import Conflict, error_message, errors_to_form
+from notifications.models import Notice, NoticeStatus, NoticeVersion, RegulatorSubmission
 from notifications.notices import checks, people, reader_checks, rendering, services
+from notifications.notices.forms import UPLOAD, RegulatorSubmissionForm
+from notifications.notices.pdf import notice_pdf
 from notifications.notices.requirements import ELEMENT_CODES, element_label
-from notifications.notices.selectors import notice_get, notices_require_view
+from notifications.notices.selectors import notice_get, notices_draft_nothing_reasons, notices_require_view
 from notifications.notices.versions import version_diff
 
 
@@ -39,6 +42,9 @@ def incident_notices_draft(request, ref: str):
         messages.error(request, error_message(exc))
     else:
         messages.success(request, _("%(count)s notice(s) drafted.") % {"count": len(notices)})
+        if not notices:
+            for reason in notices_draft_nothing_reasons(incident=incident):
+                messages.info(request, reason)
     return redirect("notifications:incident-notices", ref=ref)
 
 
@@ -156,3 +162,57 @@ def notice_diff(request, pk: int):
         return redirect("notifications:notice-editor", pk=pk)
     diff = version_diff(old=versions[old], new=versions[new])
     return render(request, "notifications/notice_diff.html", {"notice": notice, "diff": diff, "latest": latest})
+
+
+def _filed_file(form: RegulatorSubmissionForm) -> tuple[str, bytes]:
+    """(file name, content) of what was filed: the notice's generated PDF or the upload."""
+    data = form.cleaned_data
+    if data["attachment"] == UPLOAD:
+        return data["file"].name, data["file"].read()
+    notice, version = data["notice"], data["notice"].current_version
+    language = notice.languages[0] if notice.languages else "en"
+    return f"notice-{notice.pk}-v{version.number}-{language}.pdf", notice_pdf(version=version, language=language)
+
+
+@login_required
+def obligation_submissions(request, pk: int):
+    """Record a filing with the obligation's authority (the first meets the obligation, later ones
+    supplement it) and list those already recorded, with the file each one sent."""
+    obligation = incident_selectors.obligation_get(user=request.user, pk=pk)
+    notices_require_view(user=request.user)
+    answering = obligation.notices.order_by("id")
+    form = RegulatorSubmissionForm(request.POST or None, request.FILES or None, notices=answering,
+                                   zone=request.zone_name, prefix="submission")
+    if request.method == "POST" and form.is_valid():
+        file_name, file_content = _filed_file(form)
+        data = form.cleaned_data
+        try:
+            services.regulator_submission_record(
+                actor=request.user, obligation=obligation, notice=data["notice"], filed_at=data["filed_at"],
+                channel=data["channel"], reference=data["reference"], note=data["note"], reason=data["reason"],
+                file_name=file_name, file_content=file_content,
+            )
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Submission to %(authority)s recorded.") % {"authority": obligation.authority})
+            return redirect(reverse("incident-detail", args=[obligation.incident.ref]) + f"#obligation-{pk}")
+    return render(request, "notifications/obligation_submissions.html", {
+        "obligation": obligation, "incident": obligation.incident, "form": form,
+        "submissions": obligation.submissions.select_related("filed_by", "notice").order_by("filed_at", "id"),
+    }, status=400 if form.is_bound else 200)
+
+
+@login_required
+def submission_file(request, pk: int):
+    """The file a submission sent, as recorded (its SHA-256 is in the audit trail)."""
+    notices_require_view(user=request.user)
+    submission = get_object_or_404(RegulatorSubmission, pk=pk)
+    incident_selectors.obligation_get(user=request.user, pk=submission.obligation_id)
+    if not submission.file_name:
+        raise Http404
+    response = HttpResponse(bytes(submission.file_content), content_type="application/octet-stream")
+    response["Content-Disposition"] = f'attachment; filename="{submission.file_name}"'
+    return response

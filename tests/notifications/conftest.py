@@ -99,3 +99,13 @@ def approved(notice: Notice, author, approver) -> Notice:
     notice = complete(notice, author)
     notice = services.notice_transition(actor=author, notice=notice, name="submit")
     return services.notice_transition(actor=approver, notice=notice, name="approve")
+
+
+@pytest.fixture
+def channels_configured(settings):
+    """Every channel's provider configured, for tests that create deliveries without sending them
+    (sending itself is tested against the fakes); sending refuses a channel that is not."""
+    settings.DEBUG = False
+    settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN = "AC" + "0" * 32, "test-token"
+    settings.TWILIO_FROM_NUMBER = "+15005550006"
+    settings.WEBPUSH_VAPID_PRIVATE_KEY = "configured-for-the-plan-only"

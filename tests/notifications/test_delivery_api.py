@@ -15,6 +15,9 @@ from notifications.models import Delivery
 from notifications.notices import rendering
 from tests.notifications.delivery_helpers import approved_notice, people, person
 
+# Sending refuses a channel that cannot send; these tests need every channel configured.
+pytestmark = pytest.mark.usefixtures("channels_configured")
+
 EVERY_STATUS = {"queued", "sending", "sent", "delivered", "failed", "undelivered", "bounced"}
 
 

@@ -11,6 +11,9 @@ from notifications.delivery import sending
 from notifications.models import Delivery, Notice, NoticeVersion
 from tests.notifications.delivery_helpers import approved_notice, people, person
 
+# Sending refuses a channel that cannot send; these tests need every channel configured.
+pytestmark = pytest.mark.usefixtures("channels_configured")
+
 
 @pytest.fixture
 def notice(incident):

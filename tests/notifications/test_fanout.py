@@ -13,6 +13,9 @@ from notifications.models import Delivery
 from notifications.notices import rendering
 from tests.notifications.delivery_helpers import approved_notice, people, person
 
+# Sending refuses a channel that cannot send; these tests need every channel configured.
+pytestmark = pytest.mark.usefixtures("channels_configured")
+
 
 @pytest.fixture
 def providers(settings, smtp_server, twilio_server, fcm_server):

@@ -17,6 +17,9 @@ from tests.notifications.delivery_helpers import approved_notice, people, person
 from tests.notifications.test_import_command import run
 from tests.notifications.test_pdf import TRUETYPE_MAGIC, font_files, zenhei_files
 
+# Sending refuses a channel that cannot send; these tests need every channel configured.
+pytestmark = pytest.mark.usefixtures("channels_configured")
+
 MM = 72 / 25.4
 GRACE = {"name": "Grace Hopper", "postal_address": "1 Navy Way\nArlington, VA 22202"}
 LI = {"name": "李雷", "postal_address": "上海市浦东新区世纪大道100号"}

@@ -18,7 +18,8 @@ from notifications.recipients.retention import contacts_purge_due
 from notifications.tasks import contacts_purge
 from tests.notifications.delivery_helpers import approved_notice, people
 
-pytestmark = pytest.mark.django_db
+# Sending refuses a channel that cannot send; these tests need every channel configured.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("channels_configured")]
 
 
 @pytest.fixture
