@@ -305,6 +305,17 @@ def law_enforcement_delay(request, ref: str):
     )
 
 
+def _act_without_form(request, *, incident, act, success: str, anchor: str) -> HttpResponseRedirect:
+    """Run one service that takes no input and go back to the incident with its outcome as a message."""
+    try:
+        act(actor=request.user)
+    except (Conflict, ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_message(exc))
+    else:
+        messages.success(request, success)
+    return _back_to(incident, anchor)
+
+
 @login_required
 @require_POST
 def legal_hold_place(request, ref: str):
@@ -320,26 +331,21 @@ def legal_hold_place(request, ref: str):
 @require_POST
 def legal_hold_release(request, ref: str):
     incident = selectors.incident_get(user=request.user, ref=ref)
-    try:
-        services.incident_legal_hold_release(actor=request.user, incident=incident)
-    except PermissionDenied as exc:
-        messages.error(request, error_message(exc))
-    else:
-        messages.success(request, _("Legal hold released: the contact details are erased once the retention passes."))
-    return _back_to(incident, "retention")
+    return _act_without_form(
+        request, incident=incident, act=partial(services.incident_legal_hold_release, incident=incident),
+        success=_("Legal hold released: the contact details are erased once the retention passes."),
+        anchor="retention",
+    )
 
 
 @login_required
 @require_POST
 def law_enforcement_delay_confirm(request, ref: str, pk: int):
     delay = selectors.law_enforcement_delay_get(user=request.user, ref=ref, pk=pk)
-    try:
-        services.law_enforcement_delay_confirm(actor=request.user, delay=delay)
-    except (Conflict, PermissionDenied) as exc:
-        messages.error(request, error_message(exc))
-    else:
-        messages.success(request, _("Law-enforcement delay confirmed; the clocks its law allows are paused."))
-    return _back_to(delay.incident, "law-enforcement")
+    return _act_without_form(
+        request, incident=delay.incident, act=partial(services.law_enforcement_delay_confirm, delay=delay),
+        success=_("Law-enforcement delay confirmed; the clocks its law allows are paused."), anchor="law-enforcement",
+    )
 
 
 @login_required
