@@ -176,6 +176,10 @@ class AssessmentForm(forms.Form):
     confidentiality = _radio(_("Loss of confidentiality"), labels.CONFIDENTIALITY_CHOICES)
     integrity = _radio(_("Loss of integrity"), labels.INTEGRITY_CHOICES)
     availability = _radio(_("Loss of availability"), labels.AVAILABILITY_CHOICES)
+    volume = forms.ChoiceField(
+        label=_("Volume of the data"), choices=labels.VOLUME_CHOICES, widget=forms.RadioSelect, required=False,
+        help_text=_("Leave unanswered for a normal volume."),
+    )
     malicious = _radio(_("Was the breach malicious?"), [
         ("yes", _("Yes: intentional, e.g. theft or an attack")),
         ("no", _("No: an accident or an error")),
@@ -184,6 +188,7 @@ class AssessmentForm(forms.Form):
     def assessment(self) -> dict:
         data = dict(self.cleaned_data)
         data["malicious"] = data["malicious"] == "yes"
+        data["volume"] = data.get("volume") or "normal"
         return data
 
 

@@ -17,6 +17,7 @@ EASE_OF_IDENTIFICATION_CHOICES = [
 CONFIDENTIALITY_CHOICES = [
     ("none", _("No evidence of unlawful access or processing")),
     ("limited", _("Disclosed to a known, limited set of recipients")),
+    ("untrusted", _("Disclosed to a known recipient whose intentions are unknown or hostile")),
     ("public", _("Disclosed to an unknown number of recipients or made public")),
 ]
 INTEGRITY_CHOICES = [
@@ -28,6 +29,10 @@ AVAILABILITY_CHOICES = [
     ("none", _("Recoverable without difficulty")),
     ("temporary", _("Temporarily unavailable")),
     ("permanent", _("Permanently unavailable")),
+]
+VOLUME_CHOICES = [
+    ("normal", _("Normal: few people, or little about each")),
+    ("large", _("Large: enough people or data to profile them or to harm many at once")),
 ]
 LEVEL_CHOICES = [("low", _("Low")), ("medium", _("Medium")), ("high", _("High")), ("very_high", _("Very high"))]
 

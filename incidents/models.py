@@ -375,6 +375,7 @@ class RiskAssessment(models.Model):
     confidentiality = models.CharField(max_length=20, blank=True)
     integrity = models.CharField(max_length=20, blank=True)
     availability = models.CharField(max_length=20, blank=True)
+    volume = models.CharField(max_length=20, default="normal")
     malicious = models.BooleanField(default=False)
     score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     computed_level = models.CharField(max_length=20, blank=True)

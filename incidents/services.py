@@ -369,6 +369,7 @@ def risk_assessment_update(
         record.overridden_by = actor if risk_override else None
     for key in ("ease_of_identification", "confidentiality", "integrity", "availability"):
         setattr(record, key, assessment[key])
+    record.volume = assessment.get("volume", "normal")
     record.malicious = bool(assessment.get("malicious", False))
     record.score, record.computed_level = severity.score, severity.level
     record.completed_at, record.completed_by = timezone.now(), actor

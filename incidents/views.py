@@ -166,7 +166,7 @@ def incident_risk_override(request, ref: str):
         messages.error(request, _("Assess the risk first; legal can then override the level."))
     elif form.is_valid():
         answers = {key: getattr(record, key) for key in
-                   ("ease_of_identification", "confidentiality", "integrity", "availability", "malicious")}
+                   ("ease_of_identification", "confidentiality", "integrity", "availability", "volume", "malicious")}
         try:
             services.risk_assessment_update(actor=request.user, incident=incident, assessment=answers,
                                             **form.cleaned_data)

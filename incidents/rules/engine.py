@@ -28,7 +28,7 @@ from incidents.rules.checks import Check
 from incidents.rules.clock import HolidayCalendar, compute_due
 from incidents.rules.facts import Facts, FactsError, facts_from_json
 from incidents.rules.loader import RuleSet, load_rules
-from incidents.rules.schema import Authority, Duty, Rule
+from incidents.rules.schema import Authority, Deadline, Duty, Rule
 
 __all__ = [
     "Facts", "FactsError", "NotRequired", "Obligation", "Plan", "facts_from_json", "plan", "plan_to_json",
@@ -250,7 +250,22 @@ def _targets(rule: Rule, duty: Duty, facts: Facts) -> list[_Target]:
     ]
 
 
-def _due(rule: Rule, duty: Duty, ctx: _Context) -> tuple[datetime | None, datetime | None, str]:
+def _deadline(duty: Duty, ctx: _Context) -> tuple[Deadline, Check | None]:
+    """Return the deadline the facts call for, and the step saying why when it is not the usual one.
+
+    A suspected unlawful purpose can lengthen the time (JP Enforcement Rules Art. 8(2): 60 days
+    instead of 30 for the final report in the Art. 7(iii) case).
+    """
+    if duty.malicious_deadline is None or not ctx.facts.malicious:
+        return duty.deadline, None
+    deadline = duty.malicious_deadline
+    return deadline, Check("deadline", checks.PASSED, (
+        f"{deadline.clause}; the assessment says the breach was malicious, so the clock runs "
+        f"{deadline.amount} {deadline.unit.replace('_', ' ')} instead of {duty.deadline.amount}"
+    ), matched={"malicious": True}, extra={"clause": deadline.clause})
+
+
+def _due(rule: Rule, duty: Duty, deadline: Deadline, ctx: _Context) -> tuple[datetime | None, datetime | None, str]:
     """Return (clock started at, due at, note) for a duty that applies."""
     start = ctx.clock(duty.clock_start)
     field_name = CLOCK_FIELDS[duty.clock_start]
@@ -262,13 +277,13 @@ def _due(rule: Rule, duty: Duty, ctx: _Context) -> tuple[datetime | None, dateti
     if duty.clock_start == "assessed" and ctx.facts.assessed_at is None:
         note = "assessed_at not given: counted from aware_at (the earliest possible date)."
         ctx.warn("clock_defaulted", f"{rule.code}: {note}", rule.code)
-    if duty.deadline.unit == "none":
+    if deadline.unit == "none":
         return start, None, note
     calendar = None
     if rule.calendar:
         calendar = HolidayCalendar(rule.calendar.holidays, rule.calendar.categories,
                                    rule.calendar.uncertain_categories)
-    due = compute_due(start, unit=duty.deadline.unit, amount=duty.deadline.amount or 0,
+    due = compute_due(start, unit=deadline.unit, amount=deadline.amount or 0,
                       zone=rule.time_zone, calendar=calendar)
     for day, name in due.uncertain_days:
         ctx.warn("uncertain_business_day", (
@@ -280,7 +295,11 @@ def _due(rule: Rule, duty: Duty, ctx: _Context) -> tuple[datetime | None, dateti
 
 def _obligation(rule: Rule, duty: Duty, target: _Target, reasons: list[str], steps: list[Check],
                 ctx: _Context) -> Obligation:
-    started_at, due_at, note = _due(rule, duty, ctx)
+    deadline, deadline_step = _deadline(duty, ctx)
+    started_at, due_at, note = _due(rule, duty, deadline, ctx)
+    if deadline_step is not None:
+        steps = [*steps, deadline_step]
+        reasons = [*reasons, deadline_step.detail]
     authority = target.authority
     return Obligation(
         jurisdiction=rule.code, audience=duty.audience, authority=_authority_name(authority, target),
@@ -291,7 +310,7 @@ def _obligation(rule: Rule, duty: Duty, target: _Target, reasons: list[str], ste
         address=authority.address, language=authority.language, authority_status=authority.status,
         channels=list(duty.channels), substitute_notice=duty.substitute_notice,
         law_enforcement_delay_allowed=duty.law_enforcement_delay, unconfirmed=duty.status != "confirmed",
-        deadline={"unit": duty.deadline.unit, "amount": duty.deadline.amount}, residence=target.residence,
+        deadline={"unit": deadline.unit, "amount": deadline.amount}, residence=target.residence,
         affected_count=target.count, note=" ".join(part for part in (duty.note, note) if part),
         trace=_trace(rule, duty, steps, "required", ctx, target),
     )

@@ -8,7 +8,19 @@ kept within 1..4) times the ease of identification, plus the circumstances of th
 breach. Bands: low < 2 <= medium < 3 <= high < 4 <= very high.
 
 Reading a band as a legal test is a product heuristic, not ENISA's or the EDPB's:
-see ``LEGAL_READING``.
+see ``LEGAL_READING``. Two answers go beyond the 2013 tables, calibrated on the EDPB's
+Guidelines 01/2021 (the cases and the table that checks them are in
+``tests/rules/edpb_01_2021.toml``):
+
+- confidentiality ``untrusted``: data went to a known recipient whose intentions are
+  unknown or hostile (case 08, a former employee copying client contacts). ENISA's +0.25
+  for known recipients assumes they can be relied on; the EDPB says a controller with no
+  reassurance on the recipient's intentions cannot treat the risk as low, so it scores
+  like an unknown number of recipients (+0.5).
+- volume ``large``: so many people, or so much about each, that the data allow profiling
+  or harm many at once (case 11, 100,000 customers' names, addresses and dates of birth on
+  an unprotected stolen laptop). It raises the data-processing-context score by one, as
+  ENISA does for simple data whose volume enables profiling. Absent, it is ``normal``.
 """
 
 from __future__ import annotations
@@ -24,9 +36,12 @@ EASE_OF_IDENTIFICATION: dict[str, Decimal] = {
     "significant": Decimal("0.75"),
     "maximum": Decimal("1"),
 }
-CONFIDENTIALITY: dict[str, Decimal] = {"none": Decimal("0"), "limited": Decimal("0.25"), "public": Decimal("0.5")}
+CONFIDENTIALITY: dict[str, Decimal] = {
+    "none": Decimal("0"), "limited": Decimal("0.25"), "untrusted": Decimal("0.5"), "public": Decimal("0.5"),
+}
 INTEGRITY: dict[str, Decimal] = {"none": Decimal("0"), "recoverable": Decimal("0.25"), "unrecoverable": Decimal("0.5")}
 AVAILABILITY: dict[str, Decimal] = {"none": Decimal("0"), "temporary": Decimal("0.25"), "permanent": Decimal("0.5")}
+VOLUME: dict[str, int] = {"normal": 0, "large": 1}
 MALICIOUS = Decimal("0.5")
 
 LEVELS: tuple[str, ...] = ("low", "medium", "high", "very_high")
@@ -116,10 +131,16 @@ def severity_assess(*, data_categories: list[str] | tuple[str, ...], assessment:
     """Return the ENISA severity of a breach, with a breakdown a lawyer can follow.
 
     ``assessment`` holds the planner's keys: ease_of_identification, confidentiality,
-    integrity, availability (vocabularies above) and malicious (bool). Raises
-    AssessmentError naming the first bad key.
+    integrity, availability (vocabularies above), malicious (bool) and, optionally,
+    volume (``normal`` when absent). Raises AssessmentError naming the first bad key.
     """
     dpc, dpc_line = dpc_base(data_categories)
+    volume = assessment.get("volume", "normal")
+    if volume not in VOLUME:
+        raise AssessmentError("volume", f"must be one of {', '.join(VOLUME)}, got {volume!r}")
+    if VOLUME[volume]:
+        dpc = min(4, dpc + VOLUME[volume])
+        dpc_line += f"; raised to {dpc}: large volume (profiling or harm to many is possible)"
     ei = _choice(assessment, "ease_of_identification")
     parts = {key: _choice(assessment, key) for key in ("confidentiality", "integrity", "availability")}
     malicious = assessment.get("malicious", False)

@@ -77,7 +77,7 @@ DUTY_KEYS = {
     "id", "audience", "clause", "timing", "clock_start", "deadline", "authority", "status", "note",
     "effective_from", "effective_to", "roles", "min_risk", "risk_wording", "threshold", "categories",
     "match", "covered_data", "safe_harbours", "when_malicious", "content", "channels", "substitute_notice", "law_enforcement_delay",
-    "when_regimes", "unless_regimes", "after_duty", "fan_out", "report",
+    "when_regimes", "unless_regimes", "after_duty", "fan_out", "report", "malicious_deadline",
 }
 
 
@@ -106,6 +106,7 @@ class Authority:
 class Deadline:
     unit: str
     amount: int | None = None
+    clause: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class Duty:
     after_duty: str | None = None
     fan_out: str = "none"
     report: str = ""
+    malicious_deadline: Deadline | None = None
 
 
 @dataclass(frozen=True)
@@ -317,16 +319,26 @@ class _Reader:
         return _Reader(self.path, self.data[key], self.at(key))
 
 
-def _deadline(reader: _Reader) -> Deadline:
-    deadline = reader.sub("deadline") if "deadline" in reader.data else reader.fail("deadline", "is required")
-    deadline.only({"unit", "amount"})
+def _deadline(reader: _Reader, key: str = "deadline") -> Deadline:
+    deadline = reader.sub(key) if key in reader.data else reader.fail(key, "is required")
+    deadline.only({"unit", "amount"} if key == "deadline" else {"unit", "amount", "clause"})
     unit = deadline.choice("unit", UNITS)
     amount = deadline.get("amount", int, required=unit != "none")
     if unit == "none" and amount is not None:
         deadline.fail("amount", "must be absent when unit is none")
     if amount is not None and amount < 0:
         deadline.fail("amount", "must not be negative")
-    return Deadline(unit=unit, amount=amount)
+    clause = deadline.text("clause") if key != "deadline" else ""
+    return Deadline(unit=unit, amount=amount, clause=clause)
+
+
+def _malicious_deadline(reader: _Reader) -> Deadline | None:
+    """Return the deadline that replaces ``deadline`` when an unlawful purpose is suspected, or None."""
+    if "malicious_deadline" not in reader.data:
+        return None
+    if not reader.get("when_malicious", bool, False, False):
+        reader.fail("malicious_deadline", "needs when_malicious = true: it is the deadline for that trigger")
+    return _deadline(reader, "malicious_deadline")
 
 
 def _threshold(reader: _Reader) -> Threshold | None:
@@ -448,6 +460,7 @@ def _duty(path: str | Path, data: Any, where: str, rule_status: str, authorities
         when_regimes=tuple(reader.get("when_regimes", list, False, [])),
         unless_regimes=tuple(reader.get("unless_regimes", list, False, [])),
         after_duty=reader.text("after_duty", required=False) or None, fan_out=fan_out, report=report,
+        malicious_deadline=_malicious_deadline(reader),
     )
 
 

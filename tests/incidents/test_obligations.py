@@ -307,8 +307,27 @@ def test_a_malicious_assessment_makes_japan_reportable_at_any_head_count(respond
     assert not leak.obligations.filter(jurisdiction="JP", applies=True).exists()
     services.risk_assessment_update(actor=responder, incident=leak, assessment=ASSESSMENT)
     final = leak.obligations.get(jurisdiction="JP", authority__contains="final report", applies=True)
-    assert final.due_at == datetime(2026, 5, 2, 14, 59, 59, tzinfo=UTC)
+    # Rule 8(2): 60 days in the Rule 7(iii) case, the day of knowing (3 April in Tokyo) as day 1.
+    assert final.due_at == datetime(2026, 6, 1, 14, 59, 59, tzinfo=UTC)
     assert leak.obligations.filter(jurisdiction="JP", audience="individuals", applies=True).exists()
+
+
+def test_japan_final_report_moves_from_60_to_30_days_when_the_breach_is_reassessed_as_an_accident(responder):
+    leak = services.incident_create(
+        actor=responder, title="Card numbers on a lost backup disk", aware_at=datetime(2026, 4, 3, 1, 0, tzinfo=UTC),
+        affected={"JP": 5000}, data_categories=["name", "payment_card"],
+    )
+    services.risk_assessment_update(actor=responder, incident=leak, assessment=ASSESSMENT)
+    final = leak.obligations.get(jurisdiction="JP", authority__contains="final report", applies=True)
+    assert (final.due_at, final.details["deadline"]) == (datetime(2026, 6, 1, 14, 59, 59, tzinfo=UTC),
+                                                         {"unit": "calendar_days", "amount": 59})
+    assert "Enforcement Rules Art. 8(2)" in final.reason
+    services.risk_assessment_update(actor=responder, incident=leak, assessment=ASSESSMENT | {"malicious": False})
+    final.refresh_from_db()
+    assert final.due_at == datetime(2026, 5, 2, 14, 59, 59, tzinfo=UTC)
+    change = final.due_changes.last()
+    assert (change.previous_due_at, change.reason) == (datetime(2026, 6, 1, 14, 59, 59, tzinfo=UTC),
+                                                      "risk assessed as high")
 
 
 def test_legal_no_harm_determination_lifts_new_york_resident_notice_and_not_california(api_as, responder, legal):

@@ -136,6 +136,20 @@ def test_a_low_risk_says_next_to_the_duty_why_it_is_gone_and_that_it_is_a_heuris
     assert "No longer required" in row and "product heuristic" in row and "high risk" in row
 
 
+def test_the_volume_question_may_stay_unanswered_and_a_large_volume_raises_the_score(client, responder, incident):
+    client.force_login(responder)
+    _assess_low(client, incident)
+    record = Incident.objects.get(pk=incident.pk).risk_assessment
+    # DPC 3 (password) x EI 0.25 + CB 0.25 (known recipients)
+    assert (record.volume, str(record.score)) == ("normal", "1.00")
+    client.post(f"/incidents/{incident.ref}/assessment/", {
+        "ease_of_identification": "negligible", "confidentiality": "untrusted", "integrity": "none",
+        "availability": "none", "volume": "large", "malicious": "no"})
+    record.refresh_from_db()
+    # DPC 4 (raised by the volume) x EI 0.25 + CB 0.5 (a recipient whose intentions are unknown)
+    assert (record.volume, record.confidentiality, str(record.score)) == ("large", "untrusted", "1.50")
+
+
 def test_legal_overrides_the_level_with_a_reason_and_the_duty_returns(client, responder, legal, incident):
     client.force_login(responder)
     _assess_low(client, incident)

@@ -53,6 +53,30 @@ def test_hour_deadlines_run_through_the_weekend(rule_code, residence, aware_at, 
     assert _due(output, rule_code) == due_at
 
 
+MALICIOUS = {"ease_of_identification": "maximum", "confidentiality": "public", "integrity": "none",
+             "availability": "none", "malicious": True}
+
+
+@pytest.mark.parametrize(
+    ("aware_at", "count", "due_at"),
+    [
+        ("2026-04-03T10:00:00+09:00", 1, "2026-06-01T14:59:59Z"),
+        ("2026-12-25T18:00:00+09:00", 5000, "2027-02-22T14:59:59Z"),
+        ("2028-01-01T09:00:00+09:00", 2, "2028-02-29T14:59:59Z"),
+    ],
+)
+def test_japan_final_report_for_a_suspected_unlawful_purpose_is_due_in_60_days_and_says_why(aware_at, count, due_at):
+    output = plan_to_json(plan(facts_from_json({
+        "aware_at": aware_at, "affected": {"JP": count}, "data_categories": ["name", "email_address"],
+        "assessment": MALICIOUS,
+    })), explain=True)
+    final = next(entry for entry in output["obligations"] if entry["rule_code"] == "JP:ppc_final")
+    assert (final["due_at"], final["deadline"]) == (due_at, {"unit": "calendar_days", "amount": 59})
+    step = next(step for step in final["trace"]["steps"] if step["step"] == "deadline")
+    assert step["clause"].startswith("Enforcement Rules Art. 8(2)")
+    assert "runs 59 calendar days instead of 29" in step["detail"] and "Art. 8(2)" in final["reason"]
+
+
 @pytest.mark.parametrize(
     ("aware_at", "due_at"),
     [

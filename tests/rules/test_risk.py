@@ -57,3 +57,21 @@ def test_an_unknown_value_names_the_key():
     with pytest.raises(AssessmentError) as error:
         severity_assess(data_categories=["name"], assessment={**QUIET, "integrity": "broken"})
     assert error.value.field == "integrity"
+
+
+def test_a_known_recipient_of_unknown_intentions_weighs_like_unknown_recipients():
+    untrusted = severity_assess(data_categories=["name"], assessment={**QUIET, "confidentiality": "untrusted"})
+    public = severity_assess(data_categories=["name"], assessment={**QUIET, "confidentiality": "public"})
+    assert untrusted.score == public.score == Decimal("1.5")
+
+
+def test_a_large_volume_raises_the_base_score_by_one_within_four():
+    assert severity_assess(data_categories=["name"], assessment={**QUIET, "volume": "large"}).dpc == 2
+    assert severity_assess(data_categories=["health"], assessment={**QUIET, "volume": "large"}).dpc == 4
+    assert severity_assess(data_categories=["name"], assessment=QUIET).dpc == 1
+
+
+def test_an_unknown_volume_names_the_key():
+    with pytest.raises(AssessmentError) as error:
+        severity_assess(data_categories=["name"], assessment={**QUIET, "volume": "huge"})
+    assert error.value.field == "volume"

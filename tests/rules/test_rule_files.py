@@ -66,6 +66,9 @@ def _broken(tmp_path: Path, old: str, new: str) -> Path:
         ('last_verified = 2026-11-29\n', "", "last_verified"),
         ('content = ["nature", "contact"', 'content = ["nature", "hotline"', "duties[1].content[1]"),
         ('residence = ["EEA"]', 'residence = ["EEA", "XX"]', "applies.residence[1]"),
+        ('deadline = { unit = "hours", amount = 72 }',
+         'deadline = { unit = "hours", amount = 72 }\nmalicious_deadline = { unit = "hours", amount = 96, clause = "x" }',
+         "duties[0].malicious_deadline"),
     ],
 )
 def test_a_broken_rule_file_fails_naming_file_and_field(tmp_path, old, new, field):
