@@ -6,6 +6,7 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/read/", views.alerts_read, name="alerts-read"),
+    path("reminders/", views.reminder_settings, name="reminder-settings"),
     path("register/", register_views.register_page, name="register"),
     path("api/register/", register_views.RegisterApi.as_view(), name="api-register"),
     path("calendar/", views.calendar_page, name="calendar"),

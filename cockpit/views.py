@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -15,9 +16,11 @@ from django.views.decorators.http import require_POST
 from cockpit.calendar import calendar_build, calendar_feed_for, calendar_feed_revoke, calendar_feed_user
 from cockpit.dashboard import dashboard_counters, dashboard_incidents, dashboard_rows, my_work
 from cockpit.filters import DashboardFilter
+from cockpit.forms import ReminderSettingsForm
 from cockpit.models import InAppAlert
 from cockpit.timeline import incident_timeline
-from incidents import selectors
+from incidents import selectors, services
+from incidents.errors import errors_to_form
 
 PAGE_SIZE = 50
 
@@ -86,3 +89,22 @@ def incident_timeline_page(request, ref: str):
     return render(request, "dashboard/timeline.html", {
         "incident": incident, "moments": incident_timeline(user=request.user, incident=incident),
         "now": timezone.now()})
+
+
+@login_required
+def reminder_settings(request):
+    """Admins set when reminders go out before a deadline; everyone may read who gets what."""
+    profile = selectors.organisation_profile(user=request.user)
+    may_edit = request.user.has_perm("incidents.change_organisationprofile")
+    form = ReminderSettingsForm(request.POST if may_edit and request.method == "POST" else None, initial={
+        name: getattr(profile, name) for name in ReminderSettingsForm.base_fields})
+    if request.method == "POST" and may_edit and form.is_valid():
+        try:
+            services.organisation_profile_update(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        else:
+            messages.success(request, _("Reminder times saved; they apply from the next minute."))
+            return redirect("reminder-settings")
+    return render(request, "dashboard/reminder_settings.html", {"form": form, "may_edit": may_edit,
+                                                                 "profile": profile})

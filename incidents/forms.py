@@ -250,6 +250,18 @@ class PreferenceForm(forms.Form):
     )
 
 
+class LinesField(forms.CharField):
+    """A list of short texts typed one per line (blank lines ignored)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
+
+
 class OrganisationProfileForm(forms.Form):
     """The organisation's own facts used by the planner and every notice, including the default time zone."""
 
@@ -274,3 +286,7 @@ class OrganisationProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Organisation's time zone"), choices=lambda: [(n, n) for n in zone_names()],
         help_text=_("Pages use it for people who have not chosen their own zone."))
+    drill_recipients = LinesField(
+        label=_("Drill test recipients"), required=False, max_length=5000,
+        help_text=_("One e-mail address or phone number (with +country code) per line: the only people a drill "
+                    "may import and send to."))

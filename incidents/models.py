@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -561,15 +563,30 @@ class OrganisationProfile(models.Model):
     short_clock_hours = models.PositiveIntegerField(
         default=12, help_text="A clock this many hours long or shorter uses the short-clock reminders."
     )
+    drill_recipients = models.JSONField(
+        default=list, blank=True,
+        help_text="The only e-mail addresses and phone numbers (E.164) a drill may send to: the team's own.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
         return self.legal_name
 
     def clean(self) -> None:
+        errors: dict[str, list[str]] = {}
         problems = [problem for route in self.sms_routes or [] for problem in _route_problems(route)]
         if problems:
-            raise ValidationError({"sms_routes": problems})
+            errors["sms_routes"] = problems
+        for name, longest in (("reminder_minutes", 30 * 24 * 60), ("short_clock_reminder_minutes", 24 * 60)):
+            problem = _reminder_problem(getattr(self, name), longest)
+            if problem:
+                errors[name] = [problem]
+        wrong = [entry for entry in self.drill_recipients or []
+                 if not (isinstance(entry, str) and (_E164.match(entry) or "@" in entry))]
+        if wrong:
+            errors["drill_recipients"] = [f"Not an e-mail address or an E.164 phone number: {wrong!r}."]
+        if errors:
+            raise ValidationError(errors)
 
     @classmethod
     def current(cls) -> OrganisationProfile:
@@ -587,6 +604,18 @@ class UserPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.time_zone or '-'} {self.language or '-'}"
+
+
+_E164 = re.compile(r"^\+[1-9]\d{6,14}$")
+
+
+def _reminder_problem(minutes, longest: int) -> str:
+    """Why a list of reminder times (minutes before a deadline) is unusable, or ""."""
+    if not isinstance(minutes, list) or not minutes or len(minutes) > 10:
+        return "Give between 1 and 10 reminder times, in minutes before the deadline."
+    wrong = [value for value in minutes if isinstance(value, bool) or not isinstance(value, int)
+             or not 1 <= value <= longest]
+    return f"Each time must be whole minutes from 1 to {longest}: {wrong!r}." if wrong else ""
 
 
 def _route_problems(route) -> list[str]:

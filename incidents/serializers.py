@@ -215,6 +215,9 @@ class OrganisationProfileSerializer(serializers.Serializer):
     short_clock_reminder_minutes = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=24 * 60), required=False, max_length=10)
     short_clock_hours = serializers.IntegerField(required=False, min_value=1, max_value=72)
+    drill_recipients = serializers.ListField(
+        child=serializers.CharField(max_length=254), required=False, max_length=100,
+        help_text="The only e-mail addresses and phone numbers (E.164) a drill may import and send to.")
 
 
 class TokenRequestSerializer(serializers.Serializer):

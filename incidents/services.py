@@ -11,8 +11,10 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -523,9 +525,41 @@ PROFILE_FIELDS = (
     "regimes", "default_role", "identity_protection_offer", "identity_protection_months", "call_centre_phone",
     "call_centre_hours", "time_zone", "sms_routes", "contact_retention_days", "eu_representative",
     "pipl_representative", "sending_domains", "email_sender", "sms_sender",
-    "reminder_minutes", "short_clock_reminder_minutes", "short_clock_hours",
+    "reminder_minutes", "short_clock_reminder_minutes", "short_clock_hours", "drill_recipients",
 )
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+
+
+def drill_recipients_normalise(entries: list[str]) -> list[str]:
+    """Return the drill's test addresses as the importer stores contacts: e-mail with its domain in lower case,
+    phone numbers in E.164. Raises ValidationError naming the entries that are neither."""
+    normalised, wrong = [], []
+    for entry in (str(entry).strip() for entry in entries):
+        if not entry:
+            continue
+        if "@" in entry:
+            try:
+                validate_email(entry)
+            except ValidationError:
+                wrong.append(entry)
+                continue
+            local, _at, domain = entry.rpartition("@")
+            normalised.append(f"{local}@{domain.lower()}")
+            continue
+        try:
+            number = phonenumbers.parse(entry, None)
+        except phonenumbers.NumberParseException:
+            wrong.append(entry)
+            continue
+        if not phonenumbers.is_valid_number(number):
+            wrong.append(entry)
+            continue
+        normalised.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    if wrong:
+        raise ValidationError({"drill_recipients": [
+            _("Not an e-mail address or a phone number with its country code (+…): %(entries)s.") % {
+                "entries": ", ".join(wrong)}]})
+    return list(dict.fromkeys(normalised))
 
 
 @transaction.atomic
@@ -546,6 +580,8 @@ def organisation_profile_update(*, actor: Actor, **fields: Any) -> OrganisationP
             raise ValidationError({"sending_domains": [
                 _("Not a domain name: %(domains)s (write e.g. example.com, without https:// or a path).") % {
                     "domains": ", ".join(wrong)}]})
+    if "drill_recipients" in fields:
+        fields["drill_recipients"] = drill_recipients_normalise(fields["drill_recipients"])
     if "time_zone" in fields and not is_known_zone(fields["time_zone"]):
         raise ValidationError({"time_zone": [f"Unknown time zone {fields['time_zone']!r}: use an IANA name."]})
     profile = OrganisationProfile.current()

@@ -318,7 +318,19 @@ def render_message(*, version, channel: str, language: str, recipient=None, cali
         if recipient is not None:
             values = personal_values(version, recipient)
             parts = [personalise(part, values, html=index == 2) for index, part in enumerate(parts)]
+        if notice.incident.is_drill:
+            parts = _drill_marked(parts, channel)
     return RenderedMessage(subject=" ".join(parts[0].split()), text=parts[1], html=parts[2])
+
+
+def _drill_marked(parts: list[str], channel: str) -> list[str]:
+    """Put "[DRILL]" before a drill's subject, or before the text of a message without one (SMS)."""
+    word = gettext("DRILL")
+    mark = "[DRILL]" if word == "DRILL" else f"[{word} DRILL]"
+    subject, text, html = parts
+    if PARTS[channel][0] is None:
+        return [subject, f"{mark} {text}", html]
+    return [f"{mark} {subject}", text, html]
 
 
 def sample_recipient(notice, language: str):

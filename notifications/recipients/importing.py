@@ -30,7 +30,7 @@ from django.utils import timezone
 from incidents.actors import Actor, require_permission
 from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
-from incidents.models import Incident, IncidentState
+from incidents.models import Incident, IncidentState, OrganisationProfile
 from incidents.services import incident_record_identified
 from notifications.models.recipient import Recipient
 from notifications.recipients.reading import BadLine, decoded, rows_from_stream
@@ -64,7 +64,7 @@ class ImportSummary:
 
 
 def _check_chunk(chunk: list, *, incident_id: int, categories: list[str] | None, created_at: datetime,
-                 copy_text: bool) -> tuple[list[tuple], list[tuple]]:
+                 copy_text: bool, test_recipients: frozenset[str] | None) -> tuple[list[tuple], list[tuple]]:
     """Check, seal and hash a chunk of numbered rows; return (kept, refused).
 
     Pure (no database), so it runs in worker processes.
@@ -74,7 +74,7 @@ def _check_chunk(chunk: list, *, incident_id: int, categories: list[str] | None,
         if isinstance(raw, BadLine):
             refused.append((number, "", [raw.reason]))
             continue
-        parsed = row_parse(raw, incident_categories=categories)
+        parsed = row_parse(raw, incident_categories=categories, test_recipients=test_recipients)
         if parsed.accepted:
             kept.append(kept_row(number, parsed, incident_id=incident_id, created_at=created_at, copy_text=copy_text))
         else:
@@ -99,6 +99,7 @@ def _checked(rows: Iterable, *, incident: Incident, workers: int) -> Iterator[tu
     check = partial(
         _check_chunk, incident_id=incident.pk, categories=list(incident.data_categories) or None,
         created_at=timezone.now(), copy_text=connection.vendor == "postgresql",
+        test_recipients=frozenset(OrganisationProfile.current().drill_recipients) if incident.is_drill else None,
     )
     chunks = _chunks(rows, CHECK_CHUNK_ROWS)
     first = next(chunks, [])

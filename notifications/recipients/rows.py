@@ -243,11 +243,24 @@ def _hygiene(raw: dict[str, Any], result: ParsedRow) -> None:
             result.errors.append(f"{key}: {problem}")
 
 
-def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = None) -> ParsedRow:
+def _drill_problems(contact: dict[str, Any], test_recipients: frozenset[str]) -> list[str]:
+    """Why a drill may not hold this person: a contact that is not one of the team's test addresses."""
+    problems = [f"{key}: {contact[key]} is not one of the drill test recipients (organisation profile)"
+                for key in ("email", "phone", "guardian_email", "guardian_phone")
+                if key in contact and contact[key] not in test_recipients]
+    problems += [f"{key}: a drill sends only to the test recipients' e-mail addresses and phone numbers"
+                 for key in ("fcm_token", "jpush_registration_id", "webpush_subscription", "postal_address")
+                 if key in contact]
+    return problems
+
+
+def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = None,
+              test_recipients: frozenset[str] | None = None) -> ParsedRow:
     """Check one row (column name -> raw value) and return what to store or why not.
 
     ``incident_categories``, when given, bounds the person's categories: a person cannot
-    have lost data the incident does not record. A value that is not clean text rejects the row.
+    have lost data the incident does not record. ``test_recipients``, given for a drill, are the
+    only e-mail addresses and phone numbers it may hold. A value that is not clean text rejects the row.
     """
     result = ParsedRow()
     _hygiene(raw, result)
@@ -262,6 +275,8 @@ def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = No
     for key in ("name", "guardian_name"):
         if _text(raw, key):
             contact[key] = _text(raw, key)
+    if test_recipients is not None:
+        result.errors.extend(_drill_problems(contact, test_recipients))
     if not _reachable(contact, is_minor=values["is_minor"]):
         result.errors.append(
             "no usable contact method (a minor needs a guardian e-mail or phone, or a postal address)"

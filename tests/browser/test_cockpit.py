@@ -59,6 +59,27 @@ def test_the_dashboard_puts_the_nearest_deadline_first_in_red_or_amber_with_word
     check_phone(phone, "dashboard")
 
 
+def test_the_dashboard_refreshes_in_place_when_a_nearer_deadline_appears(live_server, page):
+    rita = _user("rita", "responder")
+    later = _due_in(rita, timedelta(days=2), "Later")
+    page.clock.install()
+    log_in(page, live_server.url, "rita")
+    rows = page.locator("#open-incidents tbody tr")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.ref)") == [later.ref]
+    page.evaluate("document.body.dataset.untouched = 'yes'")
+    loads = []
+    page.on("load", lambda loaded: loads.append(loaded.url))
+
+    urgent = _due_in(rita, timedelta(hours=3), "Urgent")
+    page.clock.fast_forward("00:31")
+    page.wait_for_selector(f"tr[data-ref='{urgent.ref}']")
+    assert rows.evaluate_all("rows => rows.map(r => r.dataset.ref)") == [urgent.ref, later.ref]
+    assert "Due within 6 hours" in page.inner_text(f"tr[data-ref='{urgent.ref}'] .due")
+    assert page.inner_text("ul.counters li:nth-child(2) strong") == "1"
+    # The same document, updated in place: no page load, and what the page held before is still there.
+    assert loads == [] and page.evaluate("document.body.dataset.untouched") == "yes"
+
+
 def test_the_register_exports_what_it_shows_and_a_drill_stays_out_of_it(live_server, page):
     rita, leo = _user("rita", "responder"), _user("leo", "legal")
     real = _due_in(rita, timedelta(hours=30), "=cmd|' /C calc'!A0")
