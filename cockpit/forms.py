@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cockpit.small_case import SmallCasePerson
+
 # One reminder time: days, hours and minutes, each optional, in either language ("1 d 12 h", "90 min", "2小时").
 _SPAN = re.compile(
     r"^(?:(?P<days>\d+)\s*(?:d|day|days|天))?\s*(?:(?P<hours>\d+)\s*(?:h|hour|hours|小时))?"
@@ -76,3 +78,33 @@ class ReminderSettingsForm(forms.Form):
     short_clock_reminder_minutes = ReminderTimesField(
         label=gettext_lazy("Reminders before a short clock's deadline"), longest_minutes=24 * 60,
         help_text=gettext_lazy("Comma-separated, e.g. 2 h, 1 h, 15 min."))
+
+
+class SmallCaseForm(forms.Form):
+    """Each affected person's name and e-mail address (and residence, when the incident has more than one)."""
+
+    def __init__(self, *args, size: int, jurisdictions: list[str], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.size = size
+        for number in range(1, size + 1):
+            self.fields[f"name_{number}"] = forms.CharField(
+                label=_("Person %(number)s: name") % {"number": number}, max_length=200)
+            self.fields[f"email_{number}"] = forms.EmailField(
+                label=_("Person %(number)s: e-mail address") % {"number": number}, max_length=254)
+            if len(jurisdictions) > 1:
+                self.fields[f"jurisdiction_{number}"] = forms.ChoiceField(
+                    label=_("Person %(number)s: lives in") % {"number": number},
+                    choices=[(code, code) for code in jurisdictions])
+        self.only_jurisdiction = jurisdictions[0] if len(jurisdictions) == 1 else ""
+
+    def people(self) -> list[SmallCasePerson]:
+        """The people typed, in order."""
+        return [SmallCasePerson(
+            name=self.cleaned_data[f"name_{number}"], email=self.cleaned_data[f"email_{number}"],
+            jurisdiction=self.cleaned_data.get(f"jurisdiction_{number}", self.only_jurisdiction))
+            for number in range(1, self.size + 1)]
+
+
+def small_case_form(*, incident, size: int, data=None) -> SmallCaseForm:
+    """The small-case form for ``size`` people of ``incident`` (bound to ``data`` when given)."""
+    return SmallCaseForm(data, size=size, jurisdictions=sorted(incident.affected_counts()), prefix="small")

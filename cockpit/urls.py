@@ -13,4 +13,5 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("incidents/<str:ref>/calendar.ics", views.incident_calendar, name="incident-calendar"),
     path("incidents/<str:ref>/timeline/", views.incident_timeline_page, name="incident-timeline"),
+    path("incidents/<str:ref>/small-case/", views.small_case, name="incident-small-case"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -16,11 +16,12 @@ from django.views.decorators.http import require_POST
 from cockpit.calendar import calendar_build, calendar_feed_for, calendar_feed_revoke, calendar_feed_user
 from cockpit.dashboard import dashboard_counters, dashboard_incidents, dashboard_rows, my_work
 from cockpit.filters import DashboardFilter
-from cockpit.forms import ReminderSettingsForm
+from cockpit.forms import ReminderSettingsForm, small_case_form
 from cockpit.models import InAppAlert
+from cockpit.small_case import small_case_notify, small_case_size
 from cockpit.timeline import incident_timeline
 from incidents import selectors, services
-from incidents.errors import errors_to_form
+from incidents.errors import Conflict, error_message, errors_to_form
 
 PAGE_SIZE = 50
 
@@ -108,3 +109,28 @@ def reminder_settings(request):
             return redirect("reminder-settings")
     return render(request, "dashboard/reminder_settings.html", {"form": form, "may_edit": may_edit,
                                                                  "profile": profile})
+
+
+@login_required
+def small_case(request, ref: str):
+    """A small case's people by name and e-mail: import them, draft the notice and submit it for legal, at once."""
+    incident = selectors.incident_get(user=request.user, ref=ref)
+    size = small_case_size(incident=incident)
+    if size is None:
+        messages.error(request, _("%(ref)s is not a small case: it must be assessed, affect at most 10 people and "
+                                  "have no imported people or notice yet.") % {"ref": incident.ref})
+        return redirect("incident-detail", ref=incident.ref)
+    form = small_case_form(incident=incident, size=size, data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice = small_case_notify(actor=request.user, incident=incident, people=form.people())
+        except ValidationError as exc:
+            errors_to_form(form, exc)
+        except (Conflict, PermissionDenied) as exc:
+            form.add_error(None, error_message(exc))
+        else:
+            messages.success(request, _("Notice %(id)s drafted for %(count)s people and sent to legal for "
+                                        "approval.") % {"id": notice.pk, "count": size})
+            return redirect("incident-detail", ref=incident.ref)
+    return render(request, "dashboard/small_case.html", {"incident": incident, "form": form},
+                  status=400 if form.is_bound else 200)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/notices/<int:pk>/announcement/", delivery_api.NoticeAnnouncementView.as_view(), name="api-notice-announcement"),
     path("n/<str:token>/", views.personal_notice, name="personal-notice"),
     path("notices/<int:pk>/delivery/", views.notice_delivery, name="notice-delivery"),
+    path("notices/<int:pk>/approve-and-send/", views.notice_approve_and_send, name="notice-approve-and-send"),
     path("notices/<int:pk>/delivery/progress/", views.notice_delivery_progress, name="notice-delivery-progress"),
     path("notices/<int:pk>/announcement/<str:action>/", views.notice_announcement_change,
          name="notice-announcement-change"),

@@ -29,6 +29,7 @@ from notifications.delivery.personal_page import (
 )
 from notifications.delivery.plan import DEFAULT_KEY
 from notifications.models import NoticeAnnouncement, NoticeStatus
+from notifications.notices import services as notice_services
 from notifications.notices.rendering import render_message
 from notifications.notices.selectors import notice_get
 
@@ -85,6 +86,32 @@ def notice_delivery(request, pk: int):
         context["duties"] = notice.obligations.filter(audience="individuals").order_by("jurisdiction")
         context["announcement"] = NoticeAnnouncement.objects.filter(notice=notice).first()
     return render(request, "deliveries/notice_delivery.html", context)
+
+
+@login_required
+@require_POST
+def notice_approve_and_send(request, pk: int):
+    """Legal approves a notice to individuals and starts sending it in one step (the small case).
+
+    The approval stands on its own: when the channel check refuses the send, the notice stays approved and
+    the sending page shows why, with its plan and the choice to skip a channel.
+    """
+    notice = notice_get(user=request.user, pk=pk)
+    try:
+        require_permission(request.user, sending.SEND_PERMISSION)
+        notice = notice_services.notice_transition(actor=request.user, notice=notice, name="approve")
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        messages.error(request, error_message(exc))
+        return redirect("notifications:notice-editor", pk=pk)
+    try:
+        sending.notice_send(actor=request.user, notice=notice)
+    except (Conflict, PermissionDenied, ValidationError) as exc:
+        messages.error(request, _("Notice %(id)s approved but not sent: %(reason)s") % {
+            "id": notice.pk, "reason": error_message(exc)})
+    else:
+        messages.success(request, _("Notice %(id)s approved and sending started: the bars below follow every "
+                                    "message.") % {"id": notice.pk})
+    return redirect("notifications:notice-delivery", pk=pk)
 
 
 @login_required

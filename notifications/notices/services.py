@@ -28,6 +28,7 @@ from notifications.models.notice import (
     NoticeVersion,
     RegulatorSubmission,
 )
+from notifications.models.recipient import Recipient
 from notifications.notices import checks, drafting, rendering, reports
 from notifications.notices.requirements import ALERT, ELEMENT_CODES, drafted_codes, element_requirements
 
@@ -49,9 +50,12 @@ def _groups(obligations: list[Obligation]) -> list[list[Obligation]]:
     return ([individuals] if individuals else []) + others
 
 
-def _languages(group: list[Obligation]) -> list[str]:
+def _languages(incident: Incident, group: list[Obligation]) -> list[str]:
+    """A notice to people speaks the languages of the people imported (English always: the fallback), or every
+    language we write before anyone is; a notice to an authority adds the authority's language."""
     if group[0].audience == Audience.INDIVIDUALS:
-        return list(drafting.LANGUAGES)
+        readers = set(Recipient.objects.filter(incident=incident).values_list("language", flat=True).distinct())
+        return [code for code in drafting.LANGUAGES if not readers or code == "en" or code in readers]
     chinese = any(o.details.get("language") == CHINESE_AUTHORITY for o in group)
     return ["en", "zh-hans"] if chinese else ["en"]
 
@@ -80,7 +84,7 @@ def _draft_one(*, actor: Actor, incident: Incident, group: list[Obligation]) -> 
         facts["audience"] = "individuals"  # the sample copy speaks to the resident, as the notice it copies
     requirements = element_requirements(
         audience=audience, obligations=[("", list(o.content)) for o in group], facts=facts)
-    languages = _languages(group)
+    languages = _languages(incident, group)
     notice = Notice.objects.create(
         incident=incident, audience=audience, jurisdictions=sorted({o.jurisdiction for o in group}),
         languages=languages, created_by=actor,

@@ -10,9 +10,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from incidents import services
-from incidents.models import Incident, IncidentType
+from incidents.models import Incident, IncidentType, OrganisationProfile
+from notifications.delivery import batch
+from notifications.models import Delivery, Notice
 from tests.browser import test_incident_flow as flow
 from tests.browser.test_incident_flow import _user, check_page, check_phone, log_in
+from tests.notifications.conftest import PROFILE
 
 # The incident flow's Chromium fixtures and markers, shared.
 pytestmark = flow.pytestmark
@@ -100,44 +103,56 @@ def test_the_register_exports_what_it_shows_and_a_drill_stays_out_of_it(live_ser
     assert leo
 
 
-def test_the_small_case_closes_as_not_notifiable_within_twelve_page_loads_and_twenty_five_fields(live_server, page):
-    _user("rita", "responder")
-    _user("leo", "legal")
-    loads, fields = [], set()
-    log_in(page, live_server.url, "rita")
-    page.on("load", lambda loaded: loads.append(loaded.url))
+class Budget:
+    """What the small case costs: page loads from the responder's dashboard on (the lawyer's log-in included),
+    and the form fields filled (the two log-ins' user name and password count four)."""
 
-    def fill(selector: str, value: str) -> None:
-        fields.add(selector)
-        page.fill(selector, value)
+    def __init__(self, page) -> None:
+        self.page, self.loads, self.fields = page, [], set()
+        page.on("load", lambda loaded: self.loads.append(loaded.url))
 
-    def choose(selector: str) -> None:
-        fields.add(selector.split("[value")[0])
-        page.check(selector)
+    def fill(self, selector: str, value: str) -> None:
+        self.fields.add(selector)
+        self.page.fill(selector, value)
 
+    def choose(self, selector: str) -> None:
+        self.fields.add(selector.split("[value")[0])
+        self.page.check(selector)
+
+    def held(self) -> None:
+        assert len(self.loads) <= 12, self.loads
+        assert len(self.fields) + 4 <= 25, self.fields
+
+
+def _small_incident_assessed(budget: Budget, *, title: str, description: str, jurisdiction: str,
+                             categories: tuple[str, str], identification: str, containment: str) -> None:
+    """The responder, from the dashboard: a one-person incident, contained and assessed."""
+    page = budget.page
     page.click("text=New incident")
-    fill("input[name=title]", "Payslip e-mailed to the wrong colleague")
-    fill("input[name=aware_at]", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
-    fill("input[name=affected-0-jurisdiction]", "DE")
-    fill("input[name=affected-0-count]", "1")
-    choose("input[value=name]")
-    choose("input[value=email_address]")
+    budget.fill("input[name=title]", title)
+    if description:
+        budget.fill("textarea[name=description]", description)
+    budget.fill("input[name=aware_at]", timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    budget.fill("input[name=affected-0-jurisdiction]", jurisdiction)
+    budget.fill("input[name=affected-0-count]", "1")
+    for category in categories:
+        budget.choose(f"input[value={category}]")
     page.click("text=Check the clock start")
     page.click("button[name=confirm]")
     page.wait_for_selector("text=Next steps")
-    fill("#reason-contain", "The colleague deleted the e-mail unread and confirmed it in writing.")
+    budget.fill("#reason-contain", containment)
     page.click("button:has-text('Contain')")
     page.click("text=Risk assessment")
-    for answer in ("ease_of_identification][value=limited", "confidentiality][value=limited",
+    for answer in (f"ease_of_identification][value={identification}", "confidentiality][value=limited",
                    "integrity][value=none", "availability][value=none", "malicious][value=no"):
         name, value = answer.split("][")
-        choose(f"input[name={name}][{value}]")
+        budget.choose(f"input[name={name}][{value}]")
     page.click("main form button[type=submit]")
     page.click("button:has-text('Mark assessed')")
     page.wait_for_selector("text=Mark assessed recorded")
-    incident = Incident.objects.get()
-    assert incident.state == "assessed"
 
+
+def _lawyer_logs_in(page) -> None:
     page.click("text=Log out")
     # Logging out lands on the login page: the lawyer types there, with no page load of their own.
     page.wait_for_url("**/accounts/login/")
@@ -145,16 +160,67 @@ def test_the_small_case_closes_as_not_notifiable_within_twelve_page_loads_and_tw
     page.fill("input[name=password]", "leo-password-123")
     page.click("main button[type=submit]")
     page.wait_for_selector("header form[action$='/logout/']")
+
+
+def test_the_small_case_closes_as_not_notifiable_within_twelve_page_loads_and_twenty_five_fields(live_server, page):
+    _user("rita", "responder")
+    _user("leo", "legal")
+    log_in(page, live_server.url, "rita")
+    budget = Budget(page)
+    _small_incident_assessed(
+        budget, title="Payslip e-mailed to the wrong colleague", description="", jurisdiction="DE",
+        categories=("name", "email_address"), identification="limited",
+        containment="The colleague deleted the e-mail unread and confirmed it in writing.")
+    incident = Incident.objects.get()
+    assert incident.state == "assessed"
+
+    _lawyer_logs_in(page)
     page.click(f"text={incident.ref}")
-    fill("#reason-close", "One colleague received it and deleted it unread: unlikely to result in a risk.")
+    budget.fill("#reason-close", "One colleague received it and deleted it unread: unlikely to result in a risk.")
     page.click("button:has-text('Close')")
     page.wait_for_selector("text=Close recorded")
     incident.refresh_from_db()
     assert incident.state == "closed"
-    assert len(loads) <= 12, loads  # counted from the responder's dashboard, the lawyer's log-in included
-    assert len(fields) + 4 <= 25, fields  # and the two log-ins' user name and password
+    budget.held()
     page.click("header >> text=Register")
     page.wait_for_selector(f"article[data-ref='{incident.ref}'] >> text=Not notifiable because")
+
+
+def test_the_small_case_sends_one_approved_email_notice_within_twelve_page_loads_and_twenty_five_fields(
+        live_server, page, smtp_server, settings):
+    settings.CELERY_BROKER_URL = "memory://"
+    settings.EMAIL_RATE_PER_SECOND = 0
+    OrganisationProfile.objects.create(**PROFILE)
+    _user("rita", "responder")
+    _user("leo", "legal")
+    log_in(page, live_server.url, "rita")
+    budget = Budget(page)
+    _small_incident_assessed(
+        budget, title="Payslip with an SSN e-mailed to the wrong address",
+        description="A payslip showing one employee's name and SSN was e-mailed to a wrong address.",
+        jurisdiction="US-CA", categories=("name", "ssn"), identification="maximum",
+        containment="The recipient confirmed deleting it; the mail rule that misaddressed it was fixed.")
+    page.wait_for_selector("#small-case")
+    check_page(page, "small-case")
+    budget.fill("input[name=small-name_1]", "Pat Employee")
+    budget.fill("input[name=small-email_1]", "pat@example.org")
+    page.click("#small-case button[type=submit]")
+    page.wait_for_selector("text=sent to legal for approval")
+    notice = Notice.objects.get()
+    assert (notice.status, notice.languages) == ("in_review", ["en"])
+
+    _lawyer_logs_in(page)
+    page.click(f"section[aria-labelledby=my-work] a[href$='/notices/{notice.pk}/']")
+    page.click("button:has-text('Approve and send now')")
+    page.wait_for_selector("text=approved and sending started")
+    budget.held()
+
+    # The worker's part: the queued batch goes out to the fake SMTP server.
+    batch.deliveries_send_batch(delivery_ids=list(Delivery.objects.filter(notice=notice).values_list("id", flat=True)))
+    [mail] = smtp_server.wait_for(1)
+    assert mail.rcpt_tos == ["pat@example.org"] and "Pat Employee" in mail.text
+    page.reload()
+    assert "1 of 1 finished (100 %)" in page.inner_text("main")
 
 
 def test_the_emergency_plan_checklist_blocks_contain_until_every_item_is_done_or_waived(live_server, page):
