@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0015_drill_deleted_at'),
+        ('incidents', '0016_risk_assessment_volume'),
     ]
 
     operations = [
