@@ -79,7 +79,7 @@ def test_the_register_filters_and_an_outsider_is_refused(api_as, client, respond
 def test_register_export_command_writes_csv_and_json(tmp_path, responder, legal, admin_user, due_in):
     incident = closed_not_notifiable(responder, legal, due_in)
     target = tmp_path / "register.csv"
-    call_command("register_export", "--format", "csv", "--user", legal.username, "--output", str(target))
+    call_command("register_export", "--format", "csv", "--as", legal.username, "--output", str(target))
     assert incident.ref in target.read_text()
     out = io.StringIO()
     call_command("register_export", "--user", legal.username, stdout=out)
