@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Embedded defaults for a developer's machine: DEBUG on, SQLite, Celery on the filesystem broker.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint integration bench diagram messages clean
+.PHONY: run test lint integration integration-rabbitmq bench diagram messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,12 @@ integration: $(VENV)/.installed
 	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
 	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q
+
+# The integration tests (real Celery workers) again with RabbitMQ as the broker; the database as above.
+integration-rabbitmq: $(VENV)/.installed
+	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	  CELERY_BROKER_URL=$${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672//} \
+	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q -m integration
 
 # Fan-out benchmark on PostgreSQL + Redis with real workers and the local fakes (BENCHMARKS.md).
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS=--fanout-seconds=900 for a partial fan-out.
