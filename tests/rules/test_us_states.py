@@ -155,11 +155,16 @@ BOUNDARIES = [
 ]
 
 
+# States whose duties bind only organisations of a kind the organisation declares as a regime.
+DECLARED_KIND = {"US-GA": ["US-GA-BROKER-OR-COLLECTOR"]}
+
+
 def _boundary_facts(rule_code, count):
     code = rule_code.split(":")[0]
     role = "processor" if ":vendor_" in rule_code else "controller"
     return {"aware_at": "2026-06-01T09:00:00Z", "individual_notice_sent_at": "2026-06-20T09:00:00Z",
-            "affected": {code: count}, "data_categories": NAME_SSN, "risk": "high", "role": role}
+            "affected": {code: count}, "data_categories": NAME_SSN, "risk": "high", "role": role,
+            "regimes": DECLARED_KIND.get(code, [])}
 
 
 @pytest.mark.parametrize(("rule_code", "below", "at_or_above"), BOUNDARIES, ids=[row[0] for row in BOUNDARIES])
@@ -224,3 +229,10 @@ def test_every_state_has_examples_of_covered_data_uncovered_data_and_its_encrypt
     assert "categories_not_covered" in ruled_out, "no example of data the statute does not cover"
     if any(harbour.kind == "encryption" for harbour in rule.safe_harbours.values()):
         assert "safe_harbour" in ruled_out, "no example of the encryption safe harbour"
+
+
+def test_georgia_binds_only_information_brokers_and_data_collectors():
+    facts = {"aware_at": "2026-03-02T09:00:00-05:00", "affected": {"US-GA": 20000}, "data_categories": NAME_SSN}
+    assert _not_required(_plan(facts), "US-GA:residents")["reason_code"] == "regime"
+    facts["regimes"] = ["US-GA-BROKER-OR-COLLECTOR"]
+    assert _obligation(_plan(facts), "US-GA:residents")["due_at"] is None
