@@ -28,10 +28,12 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/pytest -q
 
-# Style (ruff) and the architecture's import contracts in pyproject.toml (import-linter).
+# Style (ruff), the architecture's import contracts in pyproject.toml (import-linter) and the types (mypy with
+# the Django and REST framework plugins, which read the development settings; cached in .mypy_cache).
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(DEV_ENV) $(BIN)/mypy
 
 # The suite again on PostgreSQL and Redis, with the tests that start a real Celery worker.
 integration: $(VENV)/.installed
@@ -65,4 +67,4 @@ messages: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -15,12 +15,14 @@ import tempfile
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any, Protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.aliyun import FakeAliyunSms  # noqa: E402
 from tests.fakes.jpush import FakeJPush  # noqa: E402
+from tests.fakes.ledger import Ledger  # noqa: E402
 from tests.fakes.push import FakeFCM  # noqa: E402
 from tests.fakes.smtp import FakeSMTPServer  # noqa: E402
 from tests.fakes.tencent import FakeTencentSms  # noqa: E402
@@ -31,7 +33,11 @@ BASE_URL = "https://bench.test"
 TENCENT_TEMPLATE = ("2105873", "您的个人信息可能受到安全事件{1}影响（{2}），详情请查看：" + BASE_URL + "/n/{3}/")
 ALIYUN_TEMPLATE = ("SMS_480215001", "您的个人信息可能受到安全事件${ref}影响（${day}），详情请查看：" + BASE_URL + "/n/${key}/")
 
-FAKES: dict[str, object] = {}
+class _Fake(Protocol):
+    received: Ledger[Any]
+
+
+FAKES: dict[str, _Fake] = {}
 
 
 def counts() -> dict[str, dict[str, int]]:

@@ -78,6 +78,7 @@ def start_fakes() -> tuple[subprocess.Popen, dict[str, str]]:
     process = subprocess.Popen(
         [PYTHON, str(ROOT / "bench" / "fakes_server.py")], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
+    assert process.stdout is not None  # a pipe, asked for above
     return process, json.loads(process.stdout.readline())
 
 
@@ -369,7 +370,8 @@ def run(args) -> dict:
     finally:
         if worker is not None:
             stop_workers(worker)
-        fakes_process.stdin.close()
+        if fakes_process.stdin is not None:
+            fakes_process.stdin.close()
         fakes_process.wait(timeout=30)
     return results
 

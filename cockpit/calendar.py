@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -22,6 +23,9 @@ from cockpit.reminders import OVERDUE, reminder_thresholds
 from incidents import labels
 from incidents.models import Incident, IncidentState, Obligation, OrganisationProfile
 from notifications.channels.base import callback_url
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 PRODID = "-//Breachline//Deadlines//EN"
 
@@ -61,8 +65,13 @@ def _open_duties(*, user, incident: Incident | None = None):
     return duties.filter(incident=incident) if incident is not None else duties
 
 
-def _event(duty: Obligation, *, profile: OrganisationProfile, stamp: datetime) -> Event:
+class _Moves(TypedDict):
+    moves: int
+
+
+def _event(duty: WithAnnotations[Obligation, _Moves], *, profile: OrganisationProfile, stamp: datetime) -> Event:
     incident = duty.incident
+    assert duty.due_at is not None  # only duties with a deadline are in the calendar
     link = callback_url(reverse("incident-detail", args=[incident.ref]))
     audience = labels.label(labels.AUDIENCES, duty.audience)
     summary = _("%(ref)s: %(jurisdiction)s %(audience)s deadline") % {

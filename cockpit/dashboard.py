@@ -72,7 +72,8 @@ def _blockers(incident: Incident, step: str) -> list[str]:
     if step not in _DUTY_AUDIENCE:
         return incident.unmet_conditions(step)
     audience = _DUTY_AUDIENCE[step]
-    waiting = [duty for duty in incident.open_duties
+    open_duties = incident.open_duties  # type: ignore[attr-defined]  # prefetched with to_attr (dashboard_incidents)
+    waiting = [duty for duty in open_duties
                if audience is None or (duty.audience == audience and duty.clock_started_at is not None)]
     if not waiting:
         return []

@@ -98,7 +98,8 @@ def register_entry(incident: Incident, reach: dict[int, dict[str, Any]]) -> dict
         "remedial_action": incident.containment_summary,
         "notification_owed": any(duty["applies"] for duty in duties),
         "not_notifiable_reason": incident.closure_reason,
-        "decisions": [_decision(event) for event in incident.decisions],
+        # Prefetched with to_attr by register_incidents; django-stubs cannot see such attributes.
+        "decisions": [_decision(event) for event in incident.decisions],  # type: ignore[attr-defined]
         "duties": duties,
         "notices": notices,
         "people_reached": sum(notice["people_reached"] for notice in notices),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, TypedDict
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -26,10 +27,13 @@ from django.utils.translation import gettext as _
 from cockpit.countdown import countdown, duration_text
 from cockpit.models import InAppAlert, Reminder
 from incidents import labels
-from incidents.audit import audit_record
+from incidents.audit import AuditAction, audit_record
 from incidents.models import Incident, IncidentState, Obligation, OrganisationProfile, UserPreference
 from incidents.templatetags.breachline import zoned_text
 from notifications.channels.base import OutboundMessage, TransportError, callback_url, transport_for
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 logger = logging.getLogger(__name__)
 
@@ -57,12 +61,17 @@ def current_threshold(*, due_at: datetime, now: datetime, thresholds: list[int])
     return min(crossed) if crossed else None
 
 
-def _armed(duty: Obligation, threshold: int) -> bool:
+class _Moved(TypedDict):
+    moved_at: datetime | None
+
+
+def _armed(duty: WithAnnotations[Obligation, _Moved], threshold: int) -> bool:
     """Whether ``threshold`` still needs an alert for the duty's current deadline.
 
     Sent already for this deadline: no. Never sent: yes. Sent for an earlier deadline: only if the
     threshold was still ahead of the new deadline when it moved (``moved_at``, the ledger's last entry).
     """
+    assert duty.due_at is not None  # only duties with a deadline are candidates
     earlier = [row for row in duty.reminders.all() if row.minutes_before == threshold]
     if any(row.due_at == duty.due_at for row in earlier):
         return False
@@ -81,6 +90,7 @@ def _candidates(*, now: datetime, horizon: timedelta):
 
 def _claim(duty: Obligation, threshold: int, now: datetime) -> Reminder | None:
     """Insert the reminder's row; None when another process inserted it first."""
+    assert duty.due_at is not None  # only duties with a deadline are candidates
     try:
         with transaction.atomic():
             return Reminder.objects.create(obligation=duty, minutes_before=threshold, due_at=duty.due_at,
@@ -130,6 +140,7 @@ class _Message:
 
 def _message(*, duty: Obligation, now: datetime, zone: str) -> _Message:
     incident = duty.incident
+    assert duty.due_at is not None  # reminders exist only for duties with a deadline
     what = " · ".join(part for part in (
         duty.jurisdiction, labels.label(labels.AUDIENCES, duty.audience), duty.authority) if part)
     left = countdown(duty.due_at, now=now)
@@ -193,7 +204,7 @@ def reminder_deliver(*, reminder: Reminder, now: datetime, profile: Organisation
         incident = Incident.objects.select_for_update().get(pk=duty.incident_id)
         reminder.sent_at, reminder.outcome = now, outcome
         reminder.save(update_fields=["sent_at", "outcome"])
-        audit_record(actor=None, action="reminder.sent", incident=incident, payload={
+        audit_record(actor=None, action=AuditAction.REMINDER_SENT, incident=incident, payload={
             "obligation": duty.pk, "jurisdiction": duty.jurisdiction, "audience": duty.audience,
             "minutes_before": reminder.minutes_before, "due_at": duty.due_at, "people": outcome})
     return reminder

@@ -24,7 +24,7 @@ from notifications.models.crypto import seal, unseal
 
 log = logging.getLogger("breachline.health")
 
-BROKER_TIMEOUT_SECONDS = 2.0
+BROKER_TIMEOUT_SECONDS = 2
 
 
 def _database() -> None:

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models.signals import post_save, pre_save
@@ -105,13 +106,18 @@ def _revoke_tokens_on_password_change(sender, instance, raw: bool = False, **kwa
 ADMIN_ACTIONS = {ADDITION: AuditAction.ADMIN_ADDED, CHANGE: AuditAction.ADMIN_CHANGED, DELETION: AuditAction.ADMIN_DELETED}
 
 
+def _model_label(entry: LogEntry) -> str:
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class() if entry.content_type_id else None
+    return model._meta.label if model else ""
+
+
 def _audit_admin_action(sender, instance: LogEntry, created: bool = False, raw: bool = False, **kwargs) -> None:
     """Every addition, change and deletion made in the Django admin also goes on the audit chain."""
     if not created or raw:
         return
     audit_record(
         actor=instance.user, action=ADMIN_ACTIONS.get(instance.action_flag, AuditAction.ADMIN_ACTION),
-        payload={"model": instance.content_type.model_class()._meta.label if instance.content_type else "",
+        payload={"model": _model_label(instance),
                  "object_id": instance.object_id or "", "object": instance.object_repr[:200],
                  "change": instance.get_change_message()[:500]},
     )

@@ -8,12 +8,17 @@ A service never asks "is this the operator?": the web user, an API token's user 
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from typing import Any, Protocol
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
+from django_fsm import has_transition_perm
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import PermissionsMixin
 
 
 class Actor(Protocol):
@@ -31,6 +36,14 @@ def require_permission(actor: Actor, permission: str, message: str = "") -> None
     terms (default: it names the permission)."""
     if not actor.has_perm(permission):
         raise PermissionDenied(message or _("You need the permission %(permission)r to do this.") % {"permission": permission})
+
+
+def may_transition(transition: Callable[..., Any], actor: Actor) -> bool:
+    """Return whether ``actor`` may take the bound FSM ``transition`` now: the state allows it, its conditions
+    hold and the actor has its permission."""
+    # django-fsm names Django's user classes as the user's type; it only calls ``has_perm`` and the
+    # transitions' own permission checks, which is all an Actor offers.
+    return has_transition_perm(transition, cast("PermissionsMixin", actor))
 
 
 def add_actor_argument(parser: ArgumentParser) -> None:

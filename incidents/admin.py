@@ -21,6 +21,7 @@ from incidents.models import (
 
 
 def _transition_action(name: str):
+    @admin.action(description=f"Transition: {name.replace('_', ' ')}")
     def action(modeladmin, request, queryset):
         for incident in queryset:
             try:
@@ -31,7 +32,6 @@ def _transition_action(name: str):
                 modeladmin.message_user(request, f"{incident.ref}: {name.replace('_', ' ')} recorded.")
 
     action.__name__ = f"transition_{name}"
-    action.short_description = f"Transition: {name.replace('_', ' ')}"
     return action
 
 

@@ -363,8 +363,8 @@ def audit_check_anchors(lines: Iterable[str]) -> list[str]:
             continue
         anchor = json.loads(line)
         chain, seq = anchor["chain"], anchor["seq"]
-        incident_id = None if chain == ORGANISATION_CHAIN else int(chain.split(":", 1)[1])
-        event = AuditEvent.objects.filter(incident_id=incident_id, seq=seq).first()
+        where = models.Q(incident=None) if chain == ORGANISATION_CHAIN else models.Q(incident_id=int(chain.split(":", 1)[1]))
+        event = AuditEvent.objects.filter(where, seq=seq).first()
         if event is None:
             problems.append(f"anchor line {number}: {chain} had event #{seq}, which is gone")
         elif not hmac.compare_digest(event.hash, anchor["hash"]):

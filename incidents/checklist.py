@@ -41,7 +41,7 @@ def _audit(actor, item: ChecklistItem, action: AuditAction, **payload) -> None:
 def checklist_item_done(*, actor: Actor, item: ChecklistItem) -> ChecklistItem:
     """Record the item as done now, by ``actor``."""
     locked = _locked(item, actor)
-    locked.done_at, locked.done_by, locked.waiver_reason = timezone.now(), actor, ""
+    locked.done_at, locked.done_by_id, locked.waiver_reason = timezone.now(), actor.pk, ""
     locked.save(update_fields=["done_at", "done_by", "waiver_reason"])
     _audit(actor, locked, AuditAction.CHECKLIST_DONE)
     return locked

@@ -27,10 +27,9 @@ class AssignForm(forms.Form):
 def incident_checklist(request, ref: str):
     incident = selectors.incident_get(user=request.user, ref=ref)
     items = incident.checklist_items.select_related("owner", "done_by").order_by("position", "pk")
-    for item in items:
-        item.assign_form = AssignForm(prefix=f"assign-{item.pk}", initial={"owner": item.owner_id})
-        item.waiver_form = WaiverForm(prefix=f"waive-{item.pk}")
-    return render(request, "incidents/checklist.html", {"incident": incident, "items": items})
+    rows = [(item, AssignForm(prefix=f"assign-{item.pk}", initial={"owner": item.owner_id}),
+             WaiverForm(prefix=f"waive-{item.pk}")) for item in items]
+    return render(request, "incidents/checklist.html", {"incident": incident, "rows": rows})
 
 
 @login_required
@@ -43,15 +42,15 @@ def checklist_item_action(request, ref: str, pk: int, action: str):
         if action == "done":
             checklist.checklist_item_done(actor=request.user, item=item)
         elif action == "waive":
-            form = WaiverForm(request.POST, prefix=f"waive-{pk}")
-            if not form.is_valid():
+            waiver = WaiverForm(request.POST, prefix=f"waive-{pk}")
+            if not waiver.is_valid():
                 raise ValidationError(_("A waiver needs its reason."))
-            checklist.checklist_item_waive(actor=request.user, item=item, reason=form.cleaned_data["reason"])
+            checklist.checklist_item_waive(actor=request.user, item=item, reason=waiver.cleaned_data["reason"])
         elif action == "assign":
-            form = AssignForm(request.POST, prefix=f"assign-{pk}")
-            if not form.is_valid():
+            assignment = AssignForm(request.POST, prefix=f"assign-{pk}")
+            if not assignment.is_valid():
                 raise ValidationError(_("Choose someone who may see incidents."))
-            checklist.checklist_item_assign(actor=request.user, item=item, owner=form.cleaned_data["owner"])
+            checklist.checklist_item_assign(actor=request.user, item=item, owner=assignment.cleaned_data["owner"])
         else:
             raise ValidationError(_("Unknown checklist action."))
     except (ValidationError, PermissionDenied) as exc:

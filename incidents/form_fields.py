@@ -7,6 +7,7 @@ import re
 import zoneinfo
 from datetime import datetime
 from functools import cache
+from typing import Any
 
 import pycountry
 from django import forms
@@ -32,7 +33,7 @@ class ZonedDateTimeWidget(forms.MultiWidget):
 
     def __init__(self, attrs=None):
         self.default_zone = "UTC"
-        widgets = {
+        widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
             "zone": forms.Select(choices=[(name, name) for name in zone_names()]),
         }
@@ -173,8 +174,9 @@ class AffectedRowForm(forms.Form):
             )
         return code
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("jurisdiction") and data.get("count") is None:
             self.add_error("count", _("How many people live there?"))
         return data

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from incidents import labels
@@ -122,15 +125,16 @@ class NoticeFactsForm(ZonedForm):
     rectification = _text(_("Rectification"))
     lessons = _text(_("Lessons learned"))
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         for name in ("cause", "discovery", "secrets_protection", "measures_planned", "people_informed_reason",
                      "development", "attacker_leads", "evidence_preservation", "support_requested",
                      "accountability", "rectification", "lessons"):
             data[name] = (data.get(name) or "").strip()
         return data
 
-    def groups(self) -> list[tuple[str, list]]:
+    def groups(self) -> list[tuple[str | Promise, list]]:
         return [(legend, [self[name] for name in names]) for legend, names in self.GROUPS]
 
 
@@ -140,8 +144,9 @@ class MeasureRowForm(ZonedForm):
     at = ZonedDateTimeField(label=_("When"), required=False)
     text = forms.CharField(label=_("What was done"), max_length=2000, required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         if data.get("text", "").strip() and not data.get("at"):
             self.add_error("at", _("When was it done?"))
         if data.get("at") and not data.get("text", "").strip():

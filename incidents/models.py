@@ -78,17 +78,15 @@ def _checklist_left(incident: Incident) -> list[str]:
     return [item.text for item in incident.checklist_items.all() if not item.settled]
 
 
-@condition(_("Every item of the emergency-plan checklist must be done or waived with a reason."))
-def _checklist_settled(incident: Incident) -> bool:
-    return not _checklist_left(incident)
-
-
 def _checklist_message(incident: Incident) -> str:
     return gettext("Every item of the emergency-plan checklist must be done or waived with a reason. "
                    "Still to do: %(items)s.") % {"items": "; ".join(_checklist_left(incident))}
 
 
-_checklist_settled.describe = _checklist_message
+@condition(_("Every item of the emergency-plan checklist must be done or waived with a reason."),
+           describe=_checklist_message)
+def _checklist_settled(incident: Incident) -> bool:
+    return not _checklist_left(incident)
 
 
 @condition(_("A completed risk assessment is required before the incident can be marked assessed."))
@@ -247,7 +245,7 @@ class Incident(ConcurrentTransitionMixin, models.Model):
         transition = getattr(type(self), name)._django_fsm.get_transition(self.state)
         if transition is None:
             return []
-        return [condition.describe(self) if hasattr(condition, "describe") else str(condition.message)
+        return [condition.describe(self) if condition.describe else str(condition.message)
                 for condition in transition.conditions if not condition(self)]
 
     @property

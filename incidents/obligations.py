@@ -94,7 +94,7 @@ def incident_engine_facts(incident: Incident) -> Facts:
     profile = OrganisationProfile.current()
     assessment = getattr(incident, "risk_assessment", None)
     completed = assessment is not None and assessment.completed_at is not None
-    level = assessment.level if completed else None
+    level = assessment.level if assessment is not None and completed else None
     return Facts(
         aware_at=incident.aware_at,
         affected=incident.affected_counts(),
@@ -192,7 +192,8 @@ def obligations_recompute(*, actor: Actor, incident: Incident, reason: str) -> P
     result = plan(incident_engine_facts(incident))
     actor_name = getattr(actor, "username", "") or "system"
     existing = {(o.jurisdiction, o.audience, o.authority): o for o in incident.obligations.all()}
-    seen, changes = set(), {"added": [], "due_changed": [], "withdrawn": []}
+    seen = set()
+    changes: dict[str, list[str]] = {"added": [], "due_changed": [], "withdrawn": []}
     assertions, now = _fact_assertions(incident), timezone.now()
     for planned in result.obligations:
         key = (planned.jurisdiction, planned.audience, planned.authority[:300])

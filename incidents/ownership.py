@@ -24,11 +24,7 @@ def possible_owners():
 
 
 class OwnerForm(forms.Form):
-    owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=None, empty_label=None)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = possible_owners()
+    owner = forms.ModelChoiceField(label=gettext_lazy("Owner"), queryset=possible_owners(), empty_label=None)
 
 
 @login_required

@@ -20,9 +20,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django_fsm import has_transition_perm
 
-from incidents.actors import Actor, require_permission
+from incidents.actors import Actor, may_transition, require_permission
 from incidents.audit import AuditAction, audit_record
 from incidents.checklist import checklist_copy
 from incidents.errors import Conflict
@@ -183,7 +182,7 @@ def incident_create(
     checklist_copy(incident=incident, incident_type=incident_type)
     audit_record(
         actor=actor, action=AuditAction.INCIDENT_CREATED, incident=incident, to_state=incident.state,
-        payload={"facts": incident_facts(incident), "owner": actor.username, "is_drill": incident.is_drill},
+        payload={"facts": incident_facts(incident), "owner": actor.get_username(), "is_drill": incident.is_drill},
     )
     obligations_recompute(actor=actor, incident=incident, reason="incident created")
     return incident
@@ -270,7 +269,7 @@ def incident_transition(*, actor: Actor, incident: Incident, name: str, reason: 
     unmet = locked.unmet_conditions(name)
     if unmet:
         raise Conflict(" ".join(str(message) for message in unmet))
-    if not has_transition_perm(method, actor):
+    if not may_transition(method, actor):
         raise PermissionDenied(_("You may not do “%(step)s” on this incident.") % {"step": label(TRANSITIONS, name)})
     method()
     if name in _MILESTONE_FIELD:
@@ -368,13 +367,13 @@ def risk_assessment_update(
         if risk_override and risk_override not in ("low", "medium", "high", "very_high"):
             raise ValidationError({"risk_override": ["Use low, medium, high or very_high."]})
         record.risk_override, record.override_reason = risk_override, override_reason.strip()
-        record.overridden_by = actor if risk_override else None
+        record.overridden_by_id = actor.pk if risk_override else None
     for key in ("ease_of_identification", "confidentiality", "integrity", "availability"):
         setattr(record, key, assessment[key])
     record.volume = assessment.get("volume", "normal")
     record.malicious = bool(assessment.get("malicious", False))
     record.score, record.computed_level = severity.score, severity.level
-    record.completed_at, record.completed_by = timezone.now(), actor
+    record.completed_at, record.completed_by_id = timezone.now(), actor.pk
     record.save()
     audit_record(
         actor=actor, action=AuditAction.RISK_ASSESSED, incident=locked,
@@ -414,8 +413,8 @@ def law_enforcement_delay_record(
     confirmed = actor.has_perm(CONFIRM_DELAY)
     delay = LawEnforcementDelay.objects.create(
         incident=locked, agency=agency, official=official, form=form, statement=statement.strip(),
-        starts_at=starts_at, ends_at=ends_at, recorded_by=actor,
-        confirmed_by=actor if confirmed else None, confirmed_at=timezone.now() if confirmed else None,
+        starts_at=starts_at, ends_at=ends_at, recorded_by_id=actor.pk,
+        confirmed_by_id=actor.pk if confirmed else None, confirmed_at=timezone.now() if confirmed else None,
     )
     audit_record(
         actor=actor, action=AuditAction.INCIDENT_LAW_ENFORCEMENT_DELAY, incident=locked,
@@ -438,7 +437,7 @@ def law_enforcement_delay_confirm(*, actor: Actor, delay: LawEnforcementDelay) -
     delay = LawEnforcementDelay.objects.select_for_update().get(pk=delay.pk)
     if delay.confirmed:
         raise Conflict(_("This law-enforcement delay was already confirmed."))
-    delay.confirmed_by, delay.confirmed_at = actor, timezone.now()
+    delay.confirmed_by_id, delay.confirmed_at = actor.pk, timezone.now()
     delay.save(update_fields=["confirmed_by", "confirmed_at"])
     audit_record(
         actor=actor, action=AuditAction.INCIDENT_LAW_ENFORCEMENT_DELAY_CONFIRMED, incident=locked,
@@ -464,7 +463,7 @@ def incident_no_harm_determine(*, actor: Actor, incident: Incident, reason: str)
     locked = _lock(incident)
     if locked.state == IncidentState.CLOSED:
         raise Conflict(_("%(ref)s is closed: reopen it before changing its facts.") % {"ref": locked.ref})
-    locked.no_harm_reason, locked.no_harm_determined_by = reason.strip(), actor
+    locked.no_harm_reason, locked.no_harm_determined_by_id = reason.strip(), actor.pk
     locked.no_harm_determined_at = timezone.now()
     locked.save(update_fields=["no_harm_reason", "no_harm_determined_by", "no_harm_determined_at"])
     audit_record(actor=actor, action=AuditAction.INCIDENT_NO_HARM_DETERMINED, incident=locked,
@@ -486,7 +485,7 @@ def incident_legal_hold_place(*, actor: Actor, incident: Incident, reason: str) 
     locked = _lock(incident)
     if locked.contacts_purged_at:
         raise Conflict(_("%(ref)s: the contact details were already erased.") % {"ref": locked.ref})
-    locked.legal_hold_reason, locked.legal_hold_by, locked.legal_hold_at = reason.strip(), actor, timezone.now()
+    locked.legal_hold_reason, locked.legal_hold_by_id, locked.legal_hold_at = reason.strip(), actor.pk, timezone.now()
     locked.save(update_fields=["legal_hold_reason", "legal_hold_by", "legal_hold_at"])
     audit_record(actor=actor, action=AuditAction.INCIDENT_LEGAL_HOLD_PLACED, incident=locked,
                  payload={"reason": locked.legal_hold_reason})

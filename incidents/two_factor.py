@@ -79,7 +79,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["code"].strip()
-        matched = match_token(user, code) if enrolled else (device if device.verify_token(code) else None)
+        matched = match_token(user, code) if enrolled else (device if device is not None and device.verify_token(code) else None)
         if matched is not None:
             if not enrolled:
                 matched.confirmed = True

@@ -135,7 +135,7 @@ def incident_assess(request, ref: str):
     form = AssessmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            record = services.risk_assessment_update(
+            assessed = services.risk_assessment_update(
                 actor=request.user, incident=incident, assessment=form.assessment(),
                 risk_override=getattr(getattr(incident, "risk_assessment", None), "risk_override", ""),
                 override_reason=getattr(getattr(incident, "risk_assessment", None), "override_reason", ""),
@@ -146,7 +146,7 @@ def incident_assess(request, ref: str):
             form.add_error(None, error_message(exc))
         else:
             messages.success(request, _("Risk assessed: %(level)s (ENISA score %(score)s).") % {
-                "level": labels.label(labels.LEVELS, record.computed_level), "score": record.score})
+                "level": labels.label(labels.LEVELS, assessed.computed_level), "score": assessed.score})
             return redirect("incident-detail", ref=ref)
     record = getattr(incident, "risk_assessment", None)
     override = RiskOverrideForm(initial={"risk_override": record.risk_override if record else "",

@@ -14,8 +14,8 @@ from notifications.models import Notice, NoticeVersion, ProviderTemplate, Regula
 
 class NoticeVersionInline(admin.TabularInline):
     model = NoticeVersion
-    fields = ["number", "author", "created_at", "content_sha256", "approved_by", "approved_at", "review_comment"]
-    readonly_fields = fields
+    fields = readonly_fields = (
+        "number", "author", "created_at", "content_sha256", "approved_by", "approved_at", "review_comment")
     extra = 0
     can_delete = False
 

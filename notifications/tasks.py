@@ -10,6 +10,8 @@ this module but Celery: work is queued by name through ``notifications.delivery.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -18,14 +20,17 @@ from django.utils import timezone
 from notifications.delivery import batch, queue, receipts, sweep
 from notifications.recipients import retention
 
+
 # The deployment's own limits (settings, from CELERY_TASK_*_TIME_LIMIT), stated on every task so
 # that none can run longer than the broker's visibility timeout allows. A batch stops sending on
 # its own after DELIVERY_BATCH_SECONDS (default 120 s, below the soft limit) and gives the rest
 # back; the limits only catch a provider call that hangs past its own timeout.
-LIMITS = {
-    "soft_time_limit": settings.CELERY_TASK_SOFT_TIME_LIMIT,
-    "time_limit": settings.CELERY_TASK_TIME_LIMIT,
-}
+class Limits(TypedDict):
+    soft_time_limit: int
+    time_limit: int
+
+
+LIMITS = Limits(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
 
 
 @shared_task(name=queue.NOTICE_DISPATCH, acks_late=True, **LIMITS)
@@ -44,7 +49,7 @@ def deliveries_send(delivery_ids: list[int]) -> dict:
         return {"interrupted": True}
     if report.released:
         queue.deliveries_send_later(report.released)
-    queue.retries_schedule(retries=report.retry_ids or [], send=queue.deliveries_send_later)
+    queue.retries_schedule(retries=report.retry_ids, send=queue.deliveries_send_later)
     return {"sent": report.sent, "retrying": report.retrying, "failed": report.failed}
 
 

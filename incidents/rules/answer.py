@@ -6,7 +6,7 @@ trace, ``what_if`` adds the duties that appear or disappear when one fact change
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from incidents.rules import whatif
 from incidents.rules.engine import plan, plan_to_json
@@ -16,14 +16,19 @@ from incidents.rules.loader import RuleSet, load_rules
 OPTIONS = ("explain", "what_if")
 
 
-def split_options(data: Any) -> tuple[Any, dict[str, bool]]:
+class Options(TypedDict):
+    explain: bool
+    what_if: bool
+
+
+def split_options(data: Any) -> tuple[Any, Options]:
     """Return (the facts, the options) of a request; raise FactsError naming an option that is not a bool."""
     if not isinstance(data, dict):
-        return data, dict.fromkeys(OPTIONS, False)
-    options = {key: data.get(key, False) for key in OPTIONS}
-    for key, value in options.items():
-        if not isinstance(value, bool):
-            raise FactsError(key, f"must be true or false, got {value!r}")
+        return data, Options(explain=False, what_if=False)
+    for key in OPTIONS:
+        if not isinstance(data.get(key, False), bool):
+            raise FactsError(key, f"must be true or false, got {data[key]!r}")
+    options = Options(explain=data.get("explain", False), what_if=data.get("what_if", False))
     return {key: value for key, value in data.items() if key not in OPTIONS}, options
 
 

@@ -45,8 +45,11 @@ class Check:
 
 
 class _Dated(Protocol):
-    effective_from: date | None
-    effective_to: date | None
+    @property
+    def effective_from(self) -> date | None: ...
+
+    @property
+    def effective_to(self) -> date | None: ...
 
 
 def period(rule: Rule, item: _Dated) -> tuple[date, date | None]:

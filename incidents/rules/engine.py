@@ -348,7 +348,8 @@ def _evaluate_rule(rule: Rule, ctx: _Context) -> list[Obligation | NotRequired]:
             continue
         steps = [version_check, *checks.gates(rule, duty, ctx.facts, applied)]
         gate = steps[-1] if steps[-1].rules_out else None
-        results = [_not_required(rule, duty, gate.reason_code, gate.detail, steps, ctx)] if gate else [
+        results: list[Obligation | NotRequired] = [
+            _not_required(rule, duty, gate.reason_code, gate.detail, steps, ctx)] if gate else [
             _evaluate_target(rule, duty, target, steps, ctx) for target in _targets(rule, duty, ctx.facts)
         ]
         applied[duty_id] = any(isinstance(result, Obligation) for result in results)

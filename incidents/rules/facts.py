@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, overload
 
 from incidents.rules import categories, jurisdictions
 from incidents.rules import risk as risk_method
@@ -64,6 +64,14 @@ class Facts:
     regimes: tuple[str, ...] = ()
     eu_main_establishment: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@overload
+def _time(data: dict, key: str, required: Literal[True]) -> datetime: ...
+
+
+@overload
+def _time(data: dict, key: str, required: bool = False) -> datetime | None: ...
 
 
 def _time(data: dict, key: str, required: bool = False) -> datetime | None:
@@ -190,11 +198,12 @@ def facts_from_json(data: Any, *, regimes: frozenset[str] | None = None) -> Fact
     role = data.get("role", "controller")
     if role not in ROLES:
         raise FactsError("role", f"must be controller or processor, got {role!r}")
-    times = {key: _time(data, key, required=key == "aware_at") for key in TIME_FIELDS}
+    aware_at = _time(data, "aware_at", required=True)
+    times = {key: _time(data, key) for key in TIME_FIELDS if key != "aware_at"}
     affected, data_categories = _affected(data), _categories(data)
     risk, assessment = _risk(data)
     return Facts(
-        **times, affected=affected, data_categories=data_categories,
+        aware_at=aware_at, **times, affected=affected, data_categories=data_categories,
         encrypted=_flag(data, "encrypted"), key_compromised=_flag(data, "key_compromised"),
         redacted=_flag(data, "redacted"), no_harm_determination=_no_harm(data),
         malicious=bool(assessment and assessment.get("malicious")), risk=risk, assessment=assessment, role=role, regimes=_regimes(data, regimes),

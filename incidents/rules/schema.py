@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NoReturn, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from incidents.rules import categories, jurisdictions
@@ -271,7 +271,7 @@ class _Reader:
     def at(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where and key else (key or self.where)
 
-    def fail(self, key: str, message: str) -> None:
+    def fail(self, key: str, message: str) -> NoReturn:
         raise RuleFileError(self.path, self.at(key) or "(top level)", message)
 
     def only(self, allowed: set[str]) -> None:
@@ -308,6 +308,12 @@ class _Reader:
             if value not in options:
                 self.fail(f"{key}[{index}]", f"unknown value {value!r}")
         return tuple(values)
+
+    @overload
+    def day(self, key: str, required: Literal[True] = True) -> date: ...
+
+    @overload
+    def day(self, key: str, required: bool) -> date | None: ...
 
     def day(self, key: str, required: bool = True) -> date | None:
         value = self.get(key, date, required)

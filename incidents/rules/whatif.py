@@ -68,7 +68,9 @@ def _encryption_variant(facts: Facts, engaged: list[Rule]) -> list[Variant]:
         change = ("encrypted", "If the data were encrypted and the key safe",
                   {"encrypted": True, "key_compromised": False})
     code, description, changed = change
-    return [Variant(code, description, changed, replace(facts, **changed), rules)]
+    varied = replace(facts, encrypted=changed.get("encrypted", facts.encrypted),
+                     key_compromised=changed.get("key_compromised", facts.key_compromised))
+    return [Variant(code, description, changed, varied, rules)]
 
 
 def _boundary_counts(threshold: Threshold) -> tuple[int, int]:

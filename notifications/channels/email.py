@@ -11,8 +11,9 @@ import smtplib
 from email.utils import make_msgid, parseaddr
 
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
+from anymail.message import AnymailMessage
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 
 from notifications.channels.base import ClosingMixin, OutboundMessage, TransportError, provider_timeout
@@ -37,7 +38,7 @@ class EmailTransport(ClosingMixin):
     def send(self, message: OutboundMessage) -> str:
         """Send ``message``; return the ESP's message id, or the Message-ID header for SMTP."""
         message_id = message.message_id or make_msgid(domain=self._domain)
-        email = EmailMultiAlternatives(
+        email = AnymailMessage(
             subject=message.subject,
             body=message.text,
             from_email=self.from_email,
@@ -71,7 +72,8 @@ class EmailTransport(ClosingMixin):
         if self._connection is None:
             connection = get_connection(fail_silently=False)
             if isinstance(connection, SMTPBackend):
-                connection.timeout = self.timeout
+                # Seconds as a float, as smtplib takes them; django-stubs types the attribute as int.
+                connection.timeout = self.timeout  # type: ignore[assignment]
             try:
                 connection.open()
             except OSError as exc:

@@ -37,7 +37,8 @@ PERMANENT_CODES = frozenset({1002, 1003, 1005, 1009, 1011})
 RETRYABLE_CODES = frozenset({1000, 1004, 1008, 1030, 2002, 2003, 2004})
 # /v3/report/status/message: 0 delivered, 2 the id does not belong to this app.
 # Other values (1 not delivered yet, 3 not a target of this message, 4 JPush error) say nothing final.
-_REPORT_STATUS = {0: "delivered", 2: "failed"}
+# JPush's status codes, as its JSON gives them: anything else is not final yet.
+_REPORT_STATUS: dict[object, str] = {0: "delivered", 2: "failed"}
 
 
 class JPushTransport(ClosingMixin):

@@ -51,11 +51,11 @@ def notice_announcement_publish(*, actor: Actor, notice: Notice, reason: str = "
         reason = reason.strip() or "; ".join(f"{code}: condition met" for code, met in grounds if met == "yes")
         if existing is None:
             announcement = NoticeAnnouncement.objects.create(
-                notice=notice, slug=secrets.token_urlsafe(24), published_by=actor if actor.pk else None, reason=reason,
+                notice=notice, slug=secrets.token_urlsafe(24), published_by_id=actor.pk, reason=reason,
             )
         else:
             announcement = existing
-            announcement.published_at, announcement.published_by = timezone.now(), actor if actor.pk else None
+            announcement.published_at, announcement.published_by_id = timezone.now(), actor.pk
             announcement.reason, announcement.withdrawn_at, announcement.withdrawn_reason = reason, None, ""
             announcement.save()
         audit_record(

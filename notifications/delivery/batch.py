@@ -18,7 +18,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
 
@@ -131,8 +131,8 @@ class BatchReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
-    released: list[int] | None = None
-    retry_ids: list[tuple[int, float]] | None = None
+    released: list[int] = field(default_factory=list)
+    retry_ids: list[tuple[int, float]] = field(default_factory=list)
 
 
 def deliveries_send_batch(*, delivery_ids: list[int]) -> BatchReport:
@@ -145,7 +145,7 @@ def deliveries_send_batch(*, delivery_ids: list[int]) -> BatchReport:
     5. Complete the notices whose every delivery is now final.
     """
     deliveries = deliveries_claim(delivery_ids=delivery_ids)
-    report = BatchReport(released=[], retry_ids=[])
+    report = BatchReport()
     deadline = time.monotonic() + settings.DELIVERY_BATCH_SECONDS
     by_channel: dict[str, list[Delivery]] = {}
     for delivery in deliveries:
@@ -223,12 +223,14 @@ def deliveries_record(*, deliveries: list[Delivery], outcomes: list[Outcome], re
     permanent = []
     for outcome in outcomes:
         delivery = by_id[outcome.delivery_id]
+        token = delivery.claim_token
+        assert token is not None  # this batch claimed the row
         if outcome.error is None:
-            accepted.setdefault(delivery.claim_token, []).append((delivery.pk, outcome.provider_id))
+            accepted.setdefault(token, []).append((delivery.pk, outcome.provider_id))
             report.sent += 1
             continue
         row = _failed_row(delivery, outcome.error, policy, now, report)
-        failures.setdefault(delivery.claim_token, []).append(row)
+        failures.setdefault(token, []).append(row)
         if row.status in (DeliveryStatus.FAILED, DeliveryStatus.BOUNCED):
             permanent.append(delivery.pk)
     fields = ["status", "provider_id", "sent_at", "finished_at", "error_code", "error_text",

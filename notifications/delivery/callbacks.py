@@ -9,7 +9,7 @@ from notifications.delivery import fallback
 from notifications.delivery.completion import notices_complete_if_done
 from notifications.models import Delivery, DeliveryStatus
 
-_CALLBACK_TRANSITIONS = {
+_CALLBACK_TRANSITIONS: dict[str, str] = {
     DeliveryStatus.DELIVERED: "mark_delivered",
     DeliveryStatus.UNDELIVERED: "mark_undelivered",
     DeliveryStatus.FAILED: "mark_failed",

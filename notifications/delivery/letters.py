@@ -71,7 +71,7 @@ def letters_pdf_write(*, actor: Actor, notice: Notice, stream: BinaryIO) -> int:
     first = next(deliveries, None)
     if first is None:
         raise Conflict(f"Nobody is flagged for a printed letter on notice {notice.pk}.")
-    texts, languages = _LetterTexts(), Counter()
+    texts, languages = _LetterTexts(), Counter[str]()
 
     def letters() -> Iterator[pdf.Letter]:
         for delivery in chain([first], deliveries):

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -62,6 +63,11 @@ class JurisdictionPlan:
         return {key: list(value) if isinstance(value, tuple) else value for key, value in data.items()}
 
 
+def _tuples(parts: dict) -> dict[str, Any]:
+    """A plan's fields as JSON gives them, with its lists as the plan's tuples."""
+    return {key: tuple(value) if isinstance(value, list) else value for key, value in parts.items()}
+
+
 @dataclass(frozen=True)
 class ChannelPlan:
     plans: dict[str, JurisdictionPlan]
@@ -75,8 +81,7 @@ class ChannelPlan:
     @classmethod
     def from_json(cls, data: dict) -> ChannelPlan:
         plans = {
-            code: JurisdictionPlan(**{key: tuple(value) if isinstance(value, list) else value for key, value in parts.items()})
-            for code, parts in data.items()
+            code: JurisdictionPlan(**_tuples(parts)) for code, parts in data.items()
         }
         return cls(plans=plans)
 
@@ -87,7 +92,7 @@ def _rule_duties(residence: str, rule_codes: list[str], today: date):
     duties = []
     for code in rules.covering(residence):
         rule = rules.get(code)
-        if rule_codes and code not in rule_codes:
+        if rule is None or rule_codes and code not in rule_codes:
             continue
         if not (rule.effective_from <= today <= (rule.effective_to or date.max)):
             continue
@@ -140,8 +145,7 @@ def validate_overrides(overrides: dict) -> dict:
 
 
 def _apply(plan: JurisdictionPlan, parts: dict) -> JurisdictionPlan:
-    changes = {key: tuple(value) if isinstance(value, list) else value for key, value in parts.items()}
-    return replace(plan, **changes)
+    return replace(plan, **_tuples(parts))
 
 
 def build_plan(

@@ -16,9 +16,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
-from django_fsm import has_transition_perm
 
-from incidents.actors import Actor, require_permission
+from incidents.actors import Actor, may_transition, require_permission
 from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Audience, Incident, OrganisationProfile
@@ -53,7 +52,7 @@ def notice_plan_view(*, notice: Notice) -> dict:
     """The plan to show before sending (rules plus overrides) or, once sending, the frozen one."""
     stored = NoticeChannelPlan.objects.filter(notice=notice).first()
     frozen = notice.status in (NoticeStatus.SENDING, NoticeStatus.SENT) and stored is not None and bool(stored.used)
-    plan = stored.used if frozen else notice_channel_plan(notice=notice).as_json()
+    plan = stored.used if frozen and stored is not None else notice_channel_plan(notice=notice).as_json()
     return {
         "notice": notice.pk, "status": notice.status, "frozen": frozen,
         "overrides": stored.overrides if stored else {}, "jurisdictions": plan,
@@ -162,10 +161,12 @@ def notice_send(*, actor: Actor, notice: Notice, force_skip: list[str] | tuple[s
                 f"This notice is addressed to the {notice.audience}, not to affected people: file it with the "
                 "authority (its submission record) instead of sending it."
             )
+        if plan is None:
+            raise Conflict("The notice was approved while sending was being prepared: send it again.")
         version = notice.current_version
         if not rendering.version_matches_approval(version):
             raise Conflict("The notice's content no longer matches what legal approved: approve it again.")
-        if not has_transition_perm(notice.start_sending, actor):
+        if not may_transition(notice.start_sending, actor):
             raise PermissionDenied("You may not start sending this notice.")
         notice.start_sending()
         notice.save()
@@ -251,7 +252,7 @@ def deliveries_create(*, notice: Notice, version, plan: ChannelPlan) -> dict[str
     row (flagged for a letter or substitute notice) for people no legal channel
     reaches, then the first fallback channel that reaches them, then the alerts.
     """
-    inserter, counts = _Inserter(notice, version), defaultdict(int)
+    inserter, counts = _Inserter(notice, version), defaultdict[str, int](int)
     for (legal, alerts, fallback, offline), codes in _groups(plan).items():
         for channel in legal:
             counts[channel] += inserter.run(codes, channel, condition=f"r.has_{channel}", legal=True)

@@ -43,8 +43,7 @@ def _addressed_to_individuals(notice: Notice) -> bool:
 
 @condition("Only legal approves or rejects notices, and never a version they wrote themselves (four eyes).")
 def _may_review(notice: Notice, user) -> bool:
-    version = notice.current_version
-    return user.has_perm(APPROVE_PERMISSION) and version is not None and version.author_id != user.pk
+    return user.has_perm(APPROVE_PERMISSION) and notice.current_version.author_id != user.pk
 
 
 @condition("Only people who may edit notices change them.")
@@ -82,11 +81,15 @@ class Notice(ConcurrentTransitionMixin, models.Model):
     def __str__(self) -> str:
         return f"{self.audience} notice {self.pk} ({', '.join(self.jurisdictions)})"
 
+    # The newest version, read once per instance (``forget_current_version`` after adding one).
+    _current_version: NoticeVersion | None = None
+
     @property
-    def current_version(self) -> NoticeVersion | None:
-        cached = getattr(self, "_current_version", None)
+    def current_version(self) -> NoticeVersion:
+        """The newest version. Drafting creates the first with the notice, so every notice has one."""
+        cached = self._current_version
         if cached is None or cached.notice_id != self.pk:
-            cached = self.versions.order_by("-number").first()
+            cached = self.versions.latest("number")
             self._current_version = cached
         return cached
 

@@ -87,8 +87,8 @@ def extract(text: str, language: str) -> list[tuple[str, str, str]]:
             facts.append(("category", category.code, category.label))
     for code, claim in CLAIMS.items():
         pattern = claim.get(language)
-        if pattern is not None and pattern.search(text):
-            facts.append(("claim", code, claim["label"]))
+        if isinstance(pattern, re.Pattern) and pattern.search(text):
+            facts.append(("claim", code, str(claim["label"])))
     return facts
 
 

@@ -51,6 +51,7 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
+    Flowable,
     Frame,
     KeepInFrame,
     NextPageTemplate,
@@ -171,7 +172,7 @@ def _reader(version, language: str):
 def _story(version, language: str, styles) -> list:
     context = rendering.render_context(version, language)
     values = rendering.personal_values(version, _reader(version, language))
-    story = [Paragraph(_markup(context["title"]), styles["title"])]
+    story: list[Flowable] = [Paragraph(_markup(context["title"]), styles["title"])]
     story += [Paragraph(_markup(line), styles["body"]) for line in (context["report_basis"], context["sample_note"])
               if line]
     header = [(_("Incident reference"), context["ref"]), (_("From"), context["organisation"].get("legal_name", "")),
@@ -348,6 +349,7 @@ class _PdfPages:
             return IndirectObject(numbers[reference.idnum], 0, None)
 
         for page in reader.pages:
+            assert page.indirect_reference is not None  # every page read from a file has its object number
             self._pages.append(renumber(page.indirect_reference).idnum)
         while pending:
             reference = pending.pop()

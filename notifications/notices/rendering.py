@@ -123,7 +123,8 @@ def _section_texts(codes: tuple[str, ...], texts: dict[str, str], personal: bool
 
 
 def _individual_sections(texts: dict[str, str], *, personal: bool, california: bool) -> list[dict]:
-    sections, placed = [], set()
+    sections: list[dict] = []
+    placed: set[str] = set()
     for msgid, codes in SECTIONS:
         placed.update(codes)
         sections.append({"heading": _heading(msgid, california), "texts": _section_texts(codes, texts, personal)})
@@ -193,7 +194,7 @@ def render_context(version, language: str, *, channel: str = "", california: boo
     report = reports.BUILDERS.get(facts.get("report", ""))
     sample = report is not None and report.sample_of_individual_notice
     personal = notice.audience == "individuals" and channel in PERSONAL_CHANNELS
-    if sample:
+    if report is not None and sample:
         title = _heading(report.title, True)
     else:
         title = gettext(report.title) if report else _heading(

@@ -31,8 +31,8 @@ class NoticeSerializer(serializers.Serializer):
     def get_obligations(self, notice: Notice) -> list[int]:
         return [obligation.pk for obligation in notice.obligations.all()]
 
-    def get_version(self, notice: Notice) -> int | None:
-        return notice.current_version.number if notice.current_version else None
+    def get_version(self, notice: Notice) -> int:
+        return notice.current_version.number
 
     def get_checklist(self, notice: Notice) -> list[dict]:
         return [item.as_dict() for item in checks.version_checklist(notice.current_version)]
@@ -49,7 +49,7 @@ class NoticeSerializer(serializers.Serializer):
 
     def get_approved_by(self, notice: Notice) -> str | None:
         version = notice.current_version
-        return version.approved_by.username if version.approved_by_id else None
+        return version.approved_by.username if version.approved_by else None
 
     def get_approved_at(self, notice: Notice) -> str | None:
         version = notice.current_version

@@ -13,9 +13,8 @@ from datetime import datetime
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import has_transition_perm
 
-from incidents.actors import Actor, require_permission
+from incidents.actors import Actor, may_transition, require_permission
 from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Audience, Incident, IncidentState, Obligation, ObligationStatus
@@ -87,13 +86,13 @@ def _draft_one(*, actor: Actor, incident: Incident, group: list[Obligation]) -> 
     languages = _languages(incident, group)
     notice = Notice.objects.create(
         incident=incident, audience=audience, jurisdictions=sorted({o.jurisdiction for o in group}),
-        languages=languages, created_by=actor,
+        languages=languages, created_by_id=actor.pk,
         channels=drafting.INDIVIDUAL_CHANNELS if audience == Audience.INDIVIDUALS else drafting.ORGANISATION_CHANNELS,
     )
     notice.obligations.set(group)
     codes = _codes(audience, requirements, report)
     NoticeVersion.objects.create(
-        notice=notice, number=1, author=actor, facts=facts,
+        notice=notice, number=1, author_id=actor.pk, facts=facts,
         elements=drafting.draft_elements(facts=facts, codes=codes, languages=languages),
     )
     audit_record(
@@ -156,7 +155,7 @@ def notice_edit(*, actor: Actor, notice: Notice, language: str, elements: dict[s
     texts = {lang: dict(values) for lang, values in previous.elements.items()}
     texts.setdefault(language, {}).update(elements)
     version = NoticeVersion.objects.create(
-        notice=locked, number=previous.number + 1, author=actor, elements=texts, facts=previous.facts)
+        notice=locked, number=previous.number + 1, author_id=actor.pk, elements=texts, facts=previous.facts)
     source = locked.status
     if locked.can_transition("revise"):
         locked.revise()
@@ -192,7 +191,7 @@ def _transition_checks(*, actor: Actor, notice: Notice, name: str, comment: str)
         raise Conflict("Approval refused. " + " ".join(checks.notice_problems(notice)))
     if name == "reject" and not comment.strip():
         raise ValidationError({"comment": ["Say what must change: the authors see this comment."]})
-    if not has_transition_perm(getattr(notice, name), actor):
+    if not may_transition(getattr(notice, name), actor):
         raise PermissionDenied(f"You may not {name} this notice.")
 
 
@@ -209,10 +208,10 @@ def notice_transition(*, actor: Actor, notice: Notice, name: str, comment: str =
     _transition_checks(actor=actor, notice=locked, name=name, comment=comment)
     version, source = locked.current_version, locked.status
     getattr(locked, name)()
-    payload = {"notice": locked.pk, "version": version.number}
+    payload: dict[str, int | str] = {"notice": locked.pk, "version": version.number}
     if name == "approve":
         version.content_sha256 = rendering.version_content_sha256(version)
-        version.approved_by, version.approved_at = actor, timezone.now()
+        version.approved_by_id, version.approved_at = actor.pk, timezone.now()
         version.save(update_fields=["content_sha256", "approved_by", "approved_at"])
         payload["content_sha256"] = version.content_sha256
     if name == "reject":
@@ -258,7 +257,7 @@ def regulator_submission_record(
     supplementary = obligation.submissions.exists() or obligation.status == ObligationStatus.MET
     submission = RegulatorSubmission.objects.create(
         obligation=obligation, notice=notice, version=notice.current_version if notice else None,
-        filed_at=filed_at, channel=channel.strip(), reference=reference.strip(), filed_by=actor,
+        filed_at=filed_at, channel=channel.strip(), reference=reference.strip(), filed_by_id=actor.pk,
         supplementary=supplementary, note=note.strip(), file_name=file_name, file_content=file_content,
         file_sha256=hashlib.sha256(file_content).hexdigest() if file_content else "",
     )

@@ -22,7 +22,8 @@ BATCH_SIZE = 2000
 COPY_BATCH_SIZE = 20000
 
 # The stored columns of a person, in the order the importer writes them.
-STORED_COLUMNS = tuple(f.attname for f in Recipient._meta.concrete_fields if not f.primary_key)
+_STORED_FIELDS = [f for f in Recipient._meta.concrete_fields if not f.primary_key]
+STORED_COLUMNS = tuple(f.attname for f in _STORED_FIELDS)
 
 # What checking a chunk gives back, as plain tuples (they cross a process boundary, and
 # pickling named tuples or model objects would cost more than checking the rows):
@@ -135,7 +136,7 @@ def dedupe(incident: Incident, batch: list[tuple], rejects: Rejects) -> list[tup
 
 def _write_copy(rows: list[tuple]) -> None:
     """Write with PostgreSQL COPY: the rows arrive as lines of COPY text, sent as they are."""
-    columns = ", ".join(connection.ops.quote_name(Recipient._meta.get_field(name).column) for name in STORED_COLUMNS)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in _STORED_FIELDS)
     table = connection.ops.quote_name(Recipient._meta.db_table)
     with connection.cursor() as cursor, cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:  # noqa: S608
         copy.write("".join(row[5] for row in rows).encode("utf-8"))
