@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -46,8 +47,8 @@ class ReminderTimesField(forms.CharField):
             return ", ".join(span_text(minutes) for minutes in value)
         return value
 
-    def to_python(self, value) -> list[int]:
-        entries = [entry for entry in re.split(r"[,，;；]", super().to_python(value)) if entry.strip()]
+    def to_python(self, value) -> Any:  # a list of minutes, where CharField's value is one str
+        entries = [entry for entry in re.split(r"[,，;；]", super().to_python(value) or "") if entry.strip()]
         minutes, wrong = [], []
         for entry in entries:
             parsed = span_minutes(entry)

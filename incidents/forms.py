@@ -263,8 +263,8 @@ class LinesField(forms.CharField):
     def prepare_value(self, value):
         return "\n".join(value) if isinstance(value, list) else value
 
-    def to_python(self, value) -> list[str]:
-        return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
+    def to_python(self, value) -> Any:  # a list of str, where CharField's value is one str
+        return [line.strip() for line in (super().to_python(value) or "").splitlines() if line.strip()]
 
 
 class OrganisationProfileForm(forms.Form):
