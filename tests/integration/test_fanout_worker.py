@@ -19,7 +19,7 @@ import pytest
 
 from config.celery import app as celery_app
 from notifications import tasks
-from notifications.delivery import completion, sending
+from notifications.delivery import completion, queue, sending, sweep
 from notifications.models import Delivery, Notice
 from tests.integration.conftest import wait_until
 from tests.notifications.delivery_helpers import approved_notice, people, person
@@ -181,3 +181,41 @@ def test_the_sweep_recovers_deliveries_after_a_worker_is_killed_mid_batch(
     assert duplicates <= 2 * 5, f"{duplicates} second copies: at most DELIVERY_RECORD_EVERY per killed process"
     recorded = set(Delivery.objects.values_list("provider_id", flat=True))
     assert recorded == {next(iter(ids)) for ids in message_ids.values()}
+
+
+def test_two_of_three_workers_killed_mid_fan_out_and_the_third_with_the_sweep_reaches_everyone(
+    workers, legal, incident, smtp_server, twilio_server, fcm_server, settings
+):
+    notice = approved_notice(incident, channels=["email"])
+    people(incident, 600)
+    slow = {"EMAIL_RATE_PER_SECOND": "40", "DELIVERY_RECORD_EVERY": "5"}
+    doomed = [workers.start(concurrency=2, extra_env=slow) for _ in range(2)]
+    survivor = workers.start(concurrency=2, extra_env=slow)
+    assert len({worker.name for worker in (*doomed, survivor)}) == 3
+
+    sending.notice_send(actor=legal, notice=notice)
+    wait_until(lambda: len(smtp_server.messages) >= 120, timeout=90)
+    for worker in doomed:
+        worker.kill(signal.SIGKILL)
+    assert len(smtp_server.messages) < 600, "the kills must land mid-fan-out"
+
+    # The sweep (beat runs it every minute) takes back the dead workers' claims older than 2 s and the
+    # rows whose task messages died with them; the survivor sends them.
+    settings.DELIVERY_STUCK_SECONDS, settings.DELIVERY_REQUEUE_SECONDS = 2, 1
+
+    def swept_and_final() -> bool:
+        if _all_final(notice):
+            return True
+        sweep.deliveries_sweep(send=queue.deliveries_send_later)
+        return False
+
+    wait_until(swept_and_final, timeout=180, interval=2.5, message=f"still open: {_statuses(notice)}")
+    assert _statuses(notice) == {("email", "sent"): 600}
+    message_ids = collections.defaultdict(set)
+    for mail in smtp_server.messages:
+        message_ids[mail.rcpt_tos[0]].add(mail.message["Message-ID"])
+    assert len(message_ids) == 600, "nobody was lost"
+    assert all(len(ids) == 1 for ids in message_ids.values()), "a resend carries the same Message-ID"
+    second_copies = len(smtp_server.messages) - 600
+    assert second_copies <= 2 * 2 * 5, f"{second_copies}: at most DELIVERY_RECORD_EVERY per killed process"
+    assert survivor.process.poll() is None
