@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Embedded defaults for a developer's machine: DEBUG on, SQLite, Celery on the filesystem broker.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint integration integration-rabbitmq bench diagram messages clean
+.PHONY: run test lint integration integration-rabbitmq bench bench-pages diagram messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ MIX ?= global
 BENCH_ARGS ?=
 bench: $(VENV)/.installed
 	$(BIN)/python bench/fanout.py --recipients $(N) --mix $(MIX) --record $(BENCH_ARGS)
+
+# The pages that follow a large send, timed on 1,000,000 people and 3,000,000 deliveries in PostgreSQL
+# (BENCHMARKS.md). BENCH_ARGS=--generate (re)creates the data first; PAGES_DB names the database.
+PAGES_DB ?= breachline_pages
+bench-pages: $(VENV)/.installed
+	$(BIN)/python bench/pages.py --database $(PAGES_DB) $(BENCH_ARGS)
 
 diagram: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py graph_transitions -o docs/incident-states.png incidents.Incident

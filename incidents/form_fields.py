@@ -12,11 +12,13 @@ from typing import Any
 import pycountry
 from django import forms
 from django.utils import timezone, translation
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.rules import categories, jurisdictions
-from incidents.zones import LocalTimeError, local_to_aware, zone_names
+from incidents.zones import LocalTimeError, is_known_zone, local_to_aware, zone_names
 
 # What a datetime-local control sends: nothing else is read, so "05/12/2026" is never guessed at.
 _LOCAL_INPUT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$")
@@ -24,6 +26,30 @@ _LOCAL_INPUT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?$
 
 def _chinese() -> bool:
     return (translation.get_language() or "").startswith("zh")
+
+
+class ZoneSelect(forms.Select):
+    """The time-zone select, its ~600 options written as one string instead of one template per option:
+    a page with a dozen date fields (the obligations table) otherwise spends seconds on them."""
+
+    template_name = "incidents/widgets/zone_select.html"
+
+    def get_context(self, name, value, attrs):
+        context = forms.Widget.get_context(self, name, value, attrs)
+        selected = str(context["widget"]["value"][0]) if context["widget"]["value"] else ""
+        context["widget"]["options_html"] = _zone_options(selected)
+        return context
+
+
+@cache
+def _all_zone_options() -> str:
+    return "".join(format_html('<option value="{}">{}</option>', name, name) for name in zone_names())
+
+
+def _zone_options(selected: str) -> str:
+    options = _all_zone_options()
+    chosen = format_html('<option value="{}">', selected)
+    return mark_safe(options.replace(chosen, chosen[:-1] + " selected>", 1))  # noqa: S308 (built with format_html)
 
 
 class ZonedDateTimeWidget(forms.MultiWidget):
@@ -35,7 +61,7 @@ class ZonedDateTimeWidget(forms.MultiWidget):
         self.default_zone = "UTC"
         widgets: dict[str, forms.Widget | type[forms.Widget]] = {
             "": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-            "zone": forms.Select(choices=[(name, name) for name in zone_names()]),
+            "zone": ZoneSelect(),
         }
         super().__init__(widgets, attrs)
 
@@ -58,13 +84,21 @@ class ZonedDateTimeWidget(forms.MultiWidget):
         return [moment, zone or self.default_zone]
 
 
+class ZoneChoiceField(forms.ChoiceField):
+    """A known IANA zone name, checked against the zone list instead of a copy of its ~600 choices in
+    every form."""
+
+    def valid_value(self, value) -> bool:
+        return is_known_zone(str(value))
+
+
 class ZonedDateTimeField(forms.MultiValueField):
     """An aware datetime from a wall-clock time and the zone it was read in; free text is refused."""
 
     widget = ZonedDateTimeWidget
 
     def __init__(self, *, required: bool = True, **kwargs):
-        fields = (forms.CharField(required=False), forms.ChoiceField(choices=[(n, n) for n in zone_names()]))
+        fields = (forms.CharField(required=False), ZoneChoiceField())
         super().__init__(fields, required=required, require_all_fields=False, **kwargs)
 
     def set_default_zone(self, zone_name: str) -> None:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q, QuerySet, Sum
 
 from incidents.spreadsheet import neutralise
 from notifications.delivery.plan import plan_used
-from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus, Recipient
-from notifications.models.delivery import FAILED_STATUSES, LIVE_STATUSES
+from notifications.models import (
+    Delivery,
+    DeliveryStatus,
+    DeliveryTally,
+    Notice,
+    NoticeStatus,
+    PeopleTally,
+    ReachTally,
+)
+from notifications.models.delivery import FAILED_STATUSES
 
 STATUSES = [status.value for status in DeliveryStatus]
 CHANNELS = ("email", "sms", "push")
@@ -22,19 +30,21 @@ CSV_COLUMNS = [
 ]
 
 
+def _tallies(notice: Notice) -> QuerySet[DeliveryTally]:
+    return DeliveryTally.objects.filter(notice=notice).order_by()
+
+
 def notice_delivery_summary(*, notice: Notice) -> dict:
-    """``{"notice": id, "status": ..., "channels": {channel: {status: count for every status}}}``."""
+    """``{"notice": id, "status": ..., "channels": {channel: {status: count for every status}}}``.
+
+    Read from the counts the database keeps (``DeliveryTally``): one small query however many
+    people the notice has."""
     channels = {
         channel: dict.fromkeys(STATUSES, 0) for channel in CHANNELS if channel in (notice.channels or CHANNELS)
     }
-    rows = (
-        Delivery.objects.filter(notice=notice)
-        .values("channel", "status")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    for row in rows:
-        channels.setdefault(row["channel"], dict.fromkeys(STATUSES, 0))[row["status"]] = row["count"]
+    for channel, status, count in _tallies(notice).values_list("channel", "status").annotate(count=Sum("n")):
+        if count:
+            channels.setdefault(channel, dict.fromkeys(STATUSES, 0))[status] = count
     return {"notice": notice.pk, "status": notice.status, "channels": channels}
 
 
@@ -43,28 +53,19 @@ PROGRESS_BUCKETS = ("queued", "sending", "sent", "delivered", "failed", "fallen_
 
 def notice_progress(*, notice: Notice) -> list[dict]:
     """Per channel of the notice: total deliveries, how many are in each bucket of
-    ``PROGRESS_BUCKETS`` (failed ones whose person was handed to a fallback channel, a printed
+    ``PROGRESS_BUCKETS`` (failed ones whose person was handed on to a fallback channel, a printed
     letter or substitute notice count as fallen back, not failed), and the percentage no longer
     queued or sending."""
     summary = notice_delivery_summary(notice=notice)["channels"]
-    handed_on = dict(
-        Delivery.objects.filter(notice=notice, fallback_of__isnull=False)
-        .values_list("fallback_of__channel")
-        .annotate(count=Count("id"))
-        .order_by()
-    )
-    offline = dict(
-        Delivery.objects.filter(notice=notice, status__in=FAILED_STATUSES, fallback_of__isnull=True)
-        .filter(Q(needs_printed_letter=True) | Q(substitute=True))
-        .values_list("channel")
-        .annotate(count=Count("id"))
-        .order_by()
+    fallen = dict(
+        _tallies(notice).filter(Q(offline=True) | Q(handed_on=True), status__in=FAILED_STATUSES)
+        .values_list("channel").annotate(count=Sum("n"))
     )
     rows = []
     for channel, counts in summary.items():
         total = sum(counts.values())
         failed = sum(counts[status] for status in FAILED_STATUSES)
-        fallen_back = min(handed_on.get(channel, 0) + offline.get(channel, 0), failed)
+        fallen_back = fallen.get(channel, 0)
         buckets = {
             "queued": counts["queued"], "sending": counts["sending"], "sent": counts["sent"],
             "delivered": counts["delivered"], "failed": failed - fallen_back, "fallen_back": fallen_back,
@@ -96,39 +97,33 @@ def _substitute(rule_text: str, *, people: int, unreachable: int) -> dict:
 def notice_reach(*, notice: Notice) -> list[dict]:
     """Per jurisdiction: people, those no channel reached (nothing queued, sending, sent or
     delivered), those without any live legal delivery, letters and substitute flags, and
-    whether substitute notice is allowed there and its conditions met."""
-    live = Delivery.objects.filter(notice=notice, recipient=OuterRef("pk"), status__in=LIVE_STATUSES)
-    rows = (
-        Recipient.objects.filter(incident_id=notice.incident_id)
-        .annotate(reached=Exists(live), legally=Exists(live.filter(legal=True)))
-        .values("jurisdiction")
-        .annotate(
-            people=Count("id"),
-            unreachable=Count("id", filter=Q(reached=False)),
-            without_legal_notice=Count("id", filter=Q(legally=False)),
-        )
-        .order_by("jurisdiction")
+    whether substitute notice is allowed there and its conditions met.
+
+    Read from the counts the database keeps (``PeopleTally``, ``ReachTally``): two small queries
+    however many people there are."""
+    people = dict(
+        PeopleTally.objects.filter(incident_id=notice.incident_id).order_by()
+        .values_list("jurisdiction").annotate(people=Sum("n"))
     )
-    flags = (
-        Delivery.objects.filter(notice=notice)
-        .values("recipient__jurisdiction")
-        .annotate(
-            letters=Count("recipient", filter=Q(needs_printed_letter=True), distinct=True),
-            substitute=Count("recipient", filter=Q(substitute=True), distinct=True),
-        )
-        .order_by()
-    )
-    by_code = {row["recipient__jurisdiction"]: row for row in flags}
+    reach = {
+        row["jurisdiction"]: row for row in
+        ReachTally.objects.filter(notice=notice).order_by().values("jurisdiction").annotate(
+            reached_=Sum("reached"), legally_=Sum("legally"), letters_=Sum("letters"), substitute_=Sum("substitute"))
+    }
     plan = plan_used(notice.pk) if notice.status in (NoticeStatus.SENDING, NoticeStatus.SENT) else None
     result = []
-    for row in rows:
-        code = row["jurisdiction"]
+    for code, count in sorted(people.items()):
+        if not count:
+            continue
+        counted = reach.get(code, {})
+        unreachable = count - counted.get("reached_", 0)
         rule_text = plan.for_jurisdiction(code).substitute_notice if plan and plan.plans else ""
         result.append({
-            **row,
-            "printed_letters": by_code.get(code, {}).get("letters", 0),
-            "substitute_flagged": by_code.get(code, {}).get("substitute", 0),
-            "substitute_notice": _substitute(rule_text, people=row["people"], unreachable=row["unreachable"]),
+            "jurisdiction": code, "people": count, "unreachable": unreachable,
+            "without_legal_notice": count - counted.get("legally_", 0),
+            "printed_letters": counted.get("letters_", 0),
+            "substitute_flagged": counted.get("substitute_", 0),
+            "substitute_notice": _substitute(rule_text, people=count, unreachable=unreachable),
         })
     return result
 

@@ -38,7 +38,9 @@ def deliveries_fall_back(*, failed_ids: list[int]) -> list[int]:
        at the failed delivery (``fallback_of``);
     2. unless that channel itself counts as notice, flag the failed delivery:
        ``needs_printed_letter`` when the plan's offline step is a letter and the
-       person has a postal address, else ``substitute``.
+       person has a postal address, else ``substitute``;
+    3. mark the failed delivery ``handed_on`` when a fallback channel took over (the
+       progress bars count it as fallen back, not failed).
     New rows are queued to the workers after the surrounding transaction commits.
     """
     plans: dict[int, ChannelPlan] = {}
@@ -56,11 +58,15 @@ def deliveries_fall_back(*, failed_ids: list[int]) -> list[int]:
             .values_list("channel", flat=True)
         )
         channel = _next_channel(failed, plan, taken)
+        handed_on = {}
         if channel is not None:
             created.append(_create_fallback(failed, channel, legal=plan.counts_as_notice(channel)))
+            handed_on = {"handed_on": True}
         if channel is None or not plan.counts_as_notice(channel):
             letter = plan.offline == "letter" and failed.recipient.has_letter
-            Delivery.objects.filter(pk=failed.pk).update(needs_printed_letter=letter, substitute=not letter)
+            handed_on.update(needs_printed_letter=letter, substitute=not letter)
+        if handed_on:
+            Delivery.objects.filter(pk=failed.pk).update(**handed_on)
     if created:
         queue.deliveries_send_later(created)
     return created

@@ -17,7 +17,15 @@ from notifications.delivery import fallback
 from notifications.delivery.completion import notices_complete_if_done
 from notifications.delivery.policy import RetryPolicy
 from notifications.delivery.queue import Send, batches, due_queryset
-from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus
+from notifications.models import (
+    Delivery,
+    DeliveryStatus,
+    DeliveryTally,
+    Notice,
+    NoticeStatus,
+    ReachTally,
+    tally_compact,
+)
 
 
 def deliveries_sweep(*, send: Send) -> dict[str, int]:
@@ -30,6 +38,7 @@ def deliveries_sweep(*, send: Send) -> dict[str, int]:
        (a lost message, a retry too far off for a delayed task) are queued again,
        at most ``DELIVERY_SWEEP_LIMIT`` per run.
     3. Notices with no open delivery left are completed.
+    4. The counts kept of the notices still sending are folded, so reading them stays quick.
     """
     now, policy = timezone.now(), RetryPolicy.from_settings()
     stuck = Delivery.objects.filter(
@@ -60,7 +69,9 @@ def deliveries_sweep(*, send: Send) -> dict[str, int]:
         for batch in batches(ids, size):
             Delivery.objects.filter(id__in=batch, status=DeliveryStatus.QUEUED).update(enqueued_at=now)
             send(batch)
-    in_flight = Notice.objects.filter(status=NoticeStatus.SENDING).values_list("pk", flat=True)
-    completed = notices_complete_if_done(notice_ids=list(in_flight))
+    in_flight = list(Notice.objects.filter(status=NoticeStatus.SENDING).values_list("pk", flat=True))
+    completed = notices_complete_if_done(notice_ids=in_flight)
+    tally_compact(DeliveryTally, in_flight)
+    tally_compact(ReachTally, in_flight)
     return {"failed": len(spent), "requeued": requeued, "queued": len(rows) - requeued, "completed": len(completed)}
 

@@ -123,6 +123,7 @@ class Delivery(ConcurrentTransitionMixin, models.Model):
     )
     needs_printed_letter = models.BooleanField(default=False)
     substitute = models.BooleanField(default=False, help_text="Only substitute notice can reach the person.")
+    handed_on = models.BooleanField(default=False, db_default=False, help_text="Failed, and a fallback channel took over from it.")
 
     objects = DeliveryQuerySet.as_manager()
 

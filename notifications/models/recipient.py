@@ -90,6 +90,8 @@ class Recipient(models.Model):
             EqualityIndex(fields=["email_hash"], name="recipient_email_hash", condition=~models.Q(email_hash="")),
             EqualityIndex(fields=["phone_hash"], name="recipient_phone_hash", condition=~models.Q(phone_hash="")),
             models.Index(fields=["incident", "jurisdiction"], name="recipient_jurisdiction"),
+            # The people page goes through an incident's people in id order, a page after another.
+            models.Index(fields=["incident", "id"], name="recipient_keyset"),
         ]
         permissions = [
             ("import_recipients", "Can import affected people for an incident"),

@@ -24,7 +24,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone
 
 from incidents.actors import Actor, require_permission
@@ -32,7 +32,7 @@ from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Incident, IncidentState, OrganisationProfile
 from incidents.services import incident_record_identified
-from notifications.models.recipient import Recipient
+from notifications.models.tally import PeopleTally, tally_compact
 from notifications.recipients.reading import BadLine, decoded, rows_from_stream
 from notifications.recipients.rejects import Rejects, rejects_path_for
 from notifications.recipients.rows import MAX_EXTERNAL_ID, row_parse
@@ -160,9 +160,9 @@ def _consume(incident: Incident, rows, rejects: Rejects, summary: ImportSummary,
 
 
 def identified_counts(incident: Incident) -> dict[str, int]:
-    """Return {jurisdiction: number of recipients stored} for the incident."""
-    rows = Recipient.objects.filter(incident=incident).values("jurisdiction").annotate(n=Count("id"))
-    return {row["jurisdiction"]: row["n"] for row in rows}
+    """Return {jurisdiction: number of recipients stored} for the incident (from the counts kept)."""
+    rows = PeopleTally.objects.filter(incident=incident).order_by().values("jurisdiction").annotate(n=Sum("n"))
+    return {row["jurisdiction"]: row["n"] for row in rows if row["n"]}
 
 
 # Namespace of the PostgreSQL advisory lock taken per incident while importing.
@@ -208,6 +208,7 @@ def recipients_import(
     summary = ImportSummary()
     _consume(current, rows, Rejects(rejects_stream), summary, workers=workers)
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
+    tally_compact(PeopleTally, [locked.pk])
     summary.identified = identified_counts(locked)
     if summary.imported:
         locked = incident_record_identified(actor=actor, incident=locked, counts=summary.identified)

@@ -16,7 +16,12 @@ from incidents import selectors
 from incidents.errors import Conflict, error_message
 from notifications.recipients.importing import recipients_import_upload
 from notifications.recipients.reading import ImportFormatError
-from notifications.recipients.selectors import population_counts, recipients_visible
+from notifications.recipients.selectors import (
+    people_count,
+    population_counts,
+    recipients_page,
+    recipients_visible,
+)
 
 REJECTS_SHOWN = 500
 
@@ -28,10 +33,13 @@ def _rejects_lines(text: str) -> list[list[str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def recipient_import(request, ref: str):
-    """Upload a file of affected people and see the counts per jurisdiction."""
+    """Upload a file of affected people, see the counts per jurisdiction and page through the people."""
     incident = selectors.incident_get(user=request.user, ref=ref)
     people = recipients_visible(user=request.user, incident=incident)
-    context = {"incident": incident, "people_count": people.count()}
+    after = request.GET.get("after", "")
+    page, next_after = recipients_page(people, after=min(int(after), 2**62) if after.isdigit() else 0)
+    context = {"incident": incident, "people_count": people_count(incident), "people": page,
+               "next_after": next_after, "paged": after.isdigit()}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:

@@ -20,9 +20,10 @@ import pytest
 from config.celery import app as celery_app
 from notifications import tasks
 from notifications.delivery import completion, queue, sending, sweep
-from notifications.models import Delivery, Notice
+from notifications.models import Delivery, DeliveryTally, Notice, ReachTally, tally_compact
 from tests.integration.conftest import wait_until
 from tests.notifications.delivery_helpers import approved_notice, people, person
+from tests.notifications.tally_checks import counted, kept
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -219,3 +220,28 @@ def test_two_of_three_workers_killed_mid_fan_out_and_the_third_with_the_sweep_re
     second_copies = len(smtp_server.messages) - 600
     assert second_copies <= 2 * 2 * 5, f"{second_copies}: at most DELIVERY_RECORD_EVERY per killed process"
     assert survivor.process.poll() is None
+
+
+def test_the_counts_the_pages_read_equal_the_rows_after_two_workers_fail_and_fall_back_hundreds_at_once(
+    workers, legal, incident, smtp_server, twilio_server, fcm_server
+):
+    notice = approved_notice(incident)
+    sending.notice_plan_update(actor=legal, notice=notice, overrides={"US-CA": {"alerts": ["push"], "fallback": ["sms"]}})
+    people(incident, 200)
+    people(incident, 60, prefix="de", jurisdiction="DE", fcm_token=None)
+    # One person in three bounces by e-mail (then falls back to SMS); in Germany every fifth number is refused.
+    for index in range(0, 200, 3):
+        smtp_server.refuse(f"p{index}@example.org")
+    for index in range(0, 60, 5):
+        twilio_server.reject(f"+1415555{index:04d}", 21211)
+    workers.start(concurrency=2)
+
+    sending.notice_send(actor=legal, notice=notice)
+
+    wait_until(lambda: _all_final(notice), timeout=180, message=f"still open: {_statuses(notice)}")
+    figures = kept(notice)
+    assert figures == counted(notice)
+    assert figures["fallen_back"]["email"] == 67
+    tally_compact(DeliveryTally, [notice.pk])
+    tally_compact(ReachTally, [notice.pk])
+    assert kept(notice) == counted(notice)
