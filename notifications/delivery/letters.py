@@ -8,7 +8,7 @@ the way fan-out renders e-mails (``notifications.notices.rendering.BatchRenderer
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import BinaryIO
 
@@ -55,8 +55,11 @@ class _LetterTexts:
                           text=rendering.personalise(text, values, html=False), title=title, headings=headings)
 
 
-def letters_pdf_write(*, actor: Actor, notice: Notice, stream: BinaryIO) -> int:
+def letters_pdf_write(
+    *, actor: Actor, notice: Notice, stream: BinaryIO, progress: Callable[[int], None] | None = None
+) -> int:
     """Write the notice's printed letters to the binary ``stream``; return the number of letters.
+    ``progress``, when given, is told how many letters are laid out so far, after each one.
 
     1. Check the permissions to export deliveries and to see people's contact details.
     2. Refuse (Conflict) when nobody is flagged for a letter, before writing anything.
@@ -77,6 +80,8 @@ def letters_pdf_write(*, actor: Actor, notice: Notice, stream: BinaryIO) -> int:
         for delivery in chain([first], deliveries):
             letter = texts.letter(delivery)
             languages[letter.language] += 1
+            if progress is not None:
+                progress(languages.total())
             yield letter
 
     facts = notice.current_version.facts

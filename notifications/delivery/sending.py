@@ -11,6 +11,7 @@ notice's own state make a second call a no-op.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
@@ -123,7 +124,10 @@ def _skipped(*, notice: Notice, plan: ChannelPlan, force_skip: list[str]) -> dic
     }
 
 
-def notice_send(*, actor: Actor, notice: Notice, force_skip: list[str] | tuple[str, ...] = ()) -> Notice:
+def notice_send(
+    *, actor: Actor, notice: Notice, force_skip: list[str] | tuple[str, ...] = (),
+    progress: Callable[..., None] | None = None,
+) -> Notice:
     """Start sending an approved notice; return it. Idempotent.
 
     1. Check the permission; a notice already sending or sent is returned as is (dispatched
@@ -134,7 +138,8 @@ def notice_send(*, actor: Actor, notice: Notice, force_skip: list[str] | tuple[s
        skipped channels leave the plan.
     3. Refuse (Conflict) unless it is approved and its content still matches the approval.
     4. approved -> sending, the deliveries, the frozen plan and the audit event (with the
-       skipped channels and why), in one transaction.
+       skipped channels and why), in one transaction; ``progress`` follows the statements that
+       write the deliveries (``deliveries_create``).
     5. After commit, queue the dispatcher, which queues the batches.
     """
     require_permission(actor, SEND_PERMISSION)
@@ -170,7 +175,7 @@ def notice_send(*, actor: Actor, notice: Notice, force_skip: list[str] | tuple[s
             raise PermissionDenied("You may not start sending this notice.")
         notice.start_sending()
         notice.save()
-        counts = deliveries_create(notice=notice, version=version, plan=plan)
+        counts = deliveries_create(notice=notice, version=version, plan=plan, progress=progress)
         NoticeChannelPlan.objects.update_or_create(notice=notice, defaults={"used": plan.as_json()})
         audit_record(
             actor=actor, action=AuditAction.NOTICE_SENDING_STARTED, incident=incident, from_state=NoticeStatus.APPROVED,
@@ -245,26 +250,38 @@ class _Inserter:
             return max(cursor.rowcount, 0)
 
 
-def deliveries_create(*, notice: Notice, version, plan: ChannelPlan) -> dict[str, int]:
+def _statements(plan: ChannelPlan) -> list[tuple[str, list[str], str, dict]]:
+    """The INSERT ... SELECT statements of ``plan``, as (kind counted, codes, channel, options), in order."""
+    statements = []
+    for (legal, alerts, fallback, offline), codes in _groups(plan).items():
+        statements += [(channel, codes, channel, {"condition": f"r.has_{channel}", "legal": True}) for channel in legal]
+        statements.append(("no_address", codes, legal[0] if legal else "email", {
+            "condition": f"NOT {_any(legal)}", "legal": True, "offline": offline,
+            "failed": "No channel that counts as notice in this jurisdiction reaches the person.",
+        }))
+        for index, channel in enumerate(fallback):
+            condition = f"r.has_{channel} AND NOT {_any(legal)} AND NOT {_any(fallback[:index])}"
+            statements.append((channel, codes, channel, {
+                "condition": condition, "legal": channel in legal, "fallback": True}))
+        statements += [(channel, codes, channel, {"condition": f"r.has_{channel}", "legal": False}) for channel in alerts]
+    return statements
+
+
+def deliveries_create(
+    *, notice: Notice, version, plan: ChannelPlan, progress: Callable[..., None] | None = None
+) -> dict[str, int]:
     """Insert every delivery of ``version`` following ``plan``; return how many rows per kind.
 
     Per group of jurisdictions: the legal channels, then a failed ``no_address``
     row (flagged for a letter or substitute notice) for people no legal channel
     reaches, then the first fallback channel that reaches them, then the alerts.
+    ``progress``, when given, is told after each statement how many of them ran (of ``total``) and
+    the rows written so far.
     """
     inserter, counts = _Inserter(notice, version), defaultdict[str, int](int)
-    for (legal, alerts, fallback, offline), codes in _groups(plan).items():
-        for channel in legal:
-            counts[channel] += inserter.run(codes, channel, condition=f"r.has_{channel}", legal=True)
-        counts["no_address"] += inserter.run(
-            codes, legal[0] if legal else "email", condition=f"NOT {_any(legal)}", legal=True,
-            failed="No channel that counts as notice in this jurisdiction reaches the person.", offline=offline,
-        )
-        for index, channel in enumerate(fallback):
-            condition = f"r.has_{channel} AND NOT {_any(legal)} AND NOT {_any(fallback[:index])}"
-            counts[channel] += inserter.run(
-                codes, channel, condition=condition, legal=channel in legal, fallback=True
-            )
-        for channel in alerts:
-            counts[channel] += inserter.run(codes, channel, condition=f"r.has_{channel}", legal=False)
+    statements = _statements(plan)
+    for done, (kind, codes, channel, options) in enumerate(statements, 1):
+        counts[kind] += inserter.run(codes, channel, **options)
+        if progress is not None:
+            progress(done, f"{sum(counts.values()):,} deliveries", total=len(statements))
     return dict(counts)

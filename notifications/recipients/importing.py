@@ -13,7 +13,7 @@ import io
 import multiprocessing
 import os
 from collections import Counter, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +51,8 @@ class ImportSummary:
     per_jurisdiction: Counter = field(default_factory=Counter)
     identified: dict[str, int] = field(default_factory=dict)
     rejects_path: str = ""
+    # Rows read from the file so far (imported, rejected, or checked and not yet written).
+    read: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -143,20 +145,28 @@ def _flush(incident: Incident, batch: list[tuple], rejects: Rejects, summary: Im
     rejects.flush()
 
 
-def _consume(incident: Incident, rows, rejects: Rejects, summary: ImportSummary, *, workers: int) -> None:
+def _consume(incident: Incident, rows, rejects: Rejects, summary: ImportSummary, *, workers: int,
+             progress: Callable[[ImportSummary], None]) -> None:
     """Check chunk after chunk and write in batches; a batch ends only at a chunk's end, so the
-    rejects report, sorted per batch, stays in row order."""
+    rejects report, sorted per batch, stays in row order. ``progress`` sees the summary after each chunk."""
     size = batch_size()
     batch: list[tuple] = []
     for kept, refused in _checked(rows, incident=incident, workers=workers):
         for number, external_id, reasons in refused:
             rejects.add(number, external_id, "rejected", reasons)
         summary.rejected += len(refused)
+        summary.read += len(kept) + len(refused)
         batch.extend(kept)
         if len(batch) >= size:
             _flush(incident, batch, rejects, summary)
             batch = []
+        progress(summary)
     _flush(incident, batch, rejects, summary)
+    progress(summary)
+
+
+def _no_progress(summary: ImportSummary) -> None:
+    """Nobody follows this import."""
 
 
 def identified_counts(incident: Incident) -> dict[str, int]:
@@ -193,12 +203,13 @@ def _check_allowed(actor: Actor, incident: Incident) -> Incident:
 def recipients_import(
     *, actor: Actor, incident: Incident, rows: Iterable[tuple[int, dict[str, Any] | BadLine]], source_name: str,
     rejects_stream: IO[str], via: str = "api", workers: int = 1,
+    progress: Callable[[ImportSummary], None] = _no_progress,
 ) -> ImportSummary:
     """Import numbered rows for ``incident`` and return the summary.
 
     1. Check the actor's permission and the incident's state.
     2. Check each row (in ``workers`` processes), write kept rows in batches, report rejects and
-       dropped contacts to ``rejects_stream``.
+       dropped contacts to ``rejects_stream``; ``progress`` sees the summary after every chunk.
     3. Record the people identified per jurisdiction on the incident (obligations follow).
     4. Audit the counts and the file name, never a person's details.
 
@@ -206,7 +217,7 @@ def recipients_import(
     """
     current = _check_allowed(actor, incident)
     summary = ImportSummary()
-    _consume(current, rows, Rejects(rejects_stream), summary, workers=workers)
+    _consume(current, rows, Rejects(rejects_stream), summary, workers=workers, progress=progress)
     locked = Incident.objects.select_for_update().get(pk=incident.pk)
     tally_compact(PeopleTally, [locked.pk])
     summary.identified = identified_counts(locked)
@@ -224,7 +235,8 @@ def recipients_import(
 
 
 def recipients_import_file(
-    *, actor: Actor, incident: Incident, path: str | Path, via: str = "command", workers: int = 1
+    *, actor: Actor, incident: Incident, path: str | Path, via: str = "command", workers: int = 1,
+    progress: Callable[[ImportSummary], None] = _no_progress,
 ) -> ImportSummary:
     """Import a CSV or JSON Lines file and write ``FILE.rejects.csv`` beside it.
 
@@ -241,7 +253,7 @@ def recipients_import_file(
         ) as rejects:
             summary = recipients_import(
                 actor=actor, incident=incident, rows=decoded(rows_from_stream(stream, name=str(path))),
-                source_name=str(path), rejects_stream=rejects, via=via, workers=workers,
+                source_name=str(path), rejects_stream=rejects, via=via, workers=workers, progress=progress,
             )
     except BaseException:
         partial_report.unlink(missing_ok=True)

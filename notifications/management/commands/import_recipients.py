@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from incidents.actors import add_actor_argument, command_actor
 from incidents.errors import Conflict
 from incidents.models import Incident
+from notifications.management.progress import terminal_progress
 from notifications.recipients.importing import import_workers, recipients_import_file
 from notifications.recipients.reading import ImportFormatError
 
@@ -30,12 +31,28 @@ class Command(BaseCommand):
             raise CommandError(f"No incident {ref}.")
         actor = command_actor(as_user)
         try:
-            summary = recipients_import_file(actor=actor, incident=incident, path=file, workers=import_workers())
+            total = _rows_in(file) if self.stderr.isatty() else None
+            with terminal_progress(self.stderr, "rows read", total) as advance:
+                summary = recipients_import_file(
+                    actor=actor, incident=incident, path=file, workers=import_workers(),
+                    progress=lambda done: advance(done.read, f"{done.imported:,} imported, {done.rejected:,} rejected"),
+                )
         except (ImportFormatError, PermissionDenied, Conflict, OSError) as exc:
             raise CommandError(f"{file}: {exc}") from exc
         self.stdout.write(_render(summary.as_dict(), as_json=as_json))
         if not summary.imported:
             raise CommandError(f"No row was imported; see {summary.rejects_path}.", returncode=1)
+
+
+def _rows_in(path: str) -> int | None:
+    """The number of lines after a CSV header (or of a JSON Lines file): the bar's length, exact unless a
+    CSV value spans lines. None when the file cannot be read (the import then says why)."""
+    try:
+        with open(path, "rb") as stream:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
+    except OSError:
+        return None
+    return max(lines - (0 if path.endswith((".jsonl", ".ndjson")) else 1), 0)
 
 
 def _render(summary: dict, *, as_json: bool) -> str:

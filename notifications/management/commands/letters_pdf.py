@@ -9,7 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from incidents.actors import add_actor_argument, command_actor
 from incidents.errors import Conflict
-from notifications.delivery import letters
+from notifications.delivery import evidence, letters
+from notifications.management.progress import terminal_progress
 from notifications.models import Notice
 
 
@@ -29,8 +30,9 @@ class Command(BaseCommand):
         # Written beside the output and renamed when complete: the mail house never gets half a batch.
         partial = output.with_name(f".{output.name}.partial")
         try:
-            with partial.open("wb") as stream:
-                count = letters.letters_pdf_write(actor=actor, notice=notice, stream=stream)
+            total = evidence.letters_count(notice=notice)
+            with partial.open("wb") as stream, terminal_progress(self.stderr, "letters", total) as advance:
+                count = letters.letters_pdf_write(actor=actor, notice=notice, stream=stream, progress=advance)
             partial.replace(output)
         except (Conflict, PermissionDenied) as exc:
             raise CommandError(str(exc)) from exc

@@ -12,6 +12,7 @@ from incidents.actors import add_actor_argument, command_actor
 from incidents.errors import Conflict
 from notifications.delivery import evidence, queue, sending
 from notifications.delivery.plan import DELIVERABLE
+from notifications.management.progress import terminal_progress
 from notifications.models import Notice
 
 
@@ -31,7 +32,10 @@ class Command(BaseCommand):
         if notice is None:
             raise CommandError(f"No notice {notice_id}.")
         try:
-            notice = sending.notice_send(actor=command_actor(as_user), notice=notice, force_skip=force_skip)
+            with terminal_progress(self.stderr, "deliveries", None) as advance:
+                notice = sending.notice_send(
+                    actor=command_actor(as_user), notice=notice, force_skip=force_skip, progress=advance
+                )
         except (Conflict, TransitionNotAllowed, PermissionDenied, ValidationError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(evidence.notice_delivery_summary(notice=notice)))
