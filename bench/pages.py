@@ -5,10 +5,10 @@
     .venv/bin/python bench/pages.py --generate --people 1000000 --database h7
 
 ``--generate`` drops and re-creates the database (default ``breachline_pages``), migrates it, creates
-one incident and one notice being sent through the services, then writes the people and their
-deliveries with PostgreSQL ``COPY``: every person sealed and hashed as the importer does, three
-deliveries each (e-mail and SMS counting as notice, push as an alert) in a mix of states, as in the
-middle of a large send. The keys used are kept in ``var/bench/pages-env.json`` so that later runs
+one incident, one notice being sent and one approved but not sent yet (through the services), then
+writes the people and their deliveries with PostgreSQL ``COPY``: every person sealed and hashed as the
+importer does, three deliveries each (e-mail and SMS counting as notice, push as an alert) in a mix of
+states, as in the middle of a large send. The keys used are kept in ``var/bench/pages-env.json`` so that later runs
 read the same data.
 
 Each page is then requested ``--runs`` times through Django's test client, in this process, as the
@@ -160,6 +160,8 @@ def generate(people: int) -> None:
     call_command("migrate", "--noinput", verbosity=0)
     incident = bench_incident()
     notice = approved_notice(incident)
+    # A second notice, approved and not sent yet: its sending page shows the channel plan and the checks.
+    approved_notice(incident)
     legal = User.objects.create_user(username="bench_reader")
     legal.groups.add(Group.objects.get(name="legal"))
     now = timezone.now()
@@ -184,11 +186,12 @@ def generate(people: int) -> None:
 # Measuring.
 
 
-def pages(incident, notice) -> list[tuple[str, str]]:
+def pages(incident, notice, approved) -> list[tuple[str, str]]:
     from django.urls import reverse
 
     return [
         ("incident page", reverse("incident-detail", args=[incident.ref])),
+        ("sending page, before sending", reverse("notifications:notice-delivery", args=[approved.pk])),
         ("notice sending page", reverse("notifications:notice-delivery", args=[notice.pk])),
         ("progress fragment (htmx)", reverse("notifications:notice-delivery-progress", args=[notice.pk])),
         ("reach (API)", reverse("notifications:api-notice-reach", args=[notice.pk])),
@@ -207,11 +210,12 @@ def measure(runs: int) -> list[dict]:
     from notifications.models import Notice
 
     incident = Incident.objects.get(title="Benchmark breach")
-    notice = Notice.objects.get(incident=incident, audience="individuals")
+    notice = Notice.objects.get(incident=incident, audience="individuals", status="sending")
+    approved = Notice.objects.get(incident=incident, audience="individuals", status="approved")
     client = Client(HTTP_X_FORWARDED_PROTO="https")
     client.force_login(User.objects.get(username="bench_reader"))
     results = []
-    for name, url in pages(incident, notice):
+    for name, url in pages(incident, notice, approved):
         timings, cpu, database, queries, status = [], [], [], 0, 0
         for run in range(runs + 1):
             with CaptureQueriesContext(connection) as captured:

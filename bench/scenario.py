@@ -33,7 +33,7 @@ def approved_notice(incident) -> Notice:
     """A notice to individuals in English and Chinese over e-mail, SMS and push, as legal approved it
     (status approved, the version's rendering hash recorded); drafting and approval are not what
     this benchmark measures."""
-    author = User.objects.create_user(username="bench_legal")
+    author = User.objects.get_or_create(username="bench_legal")[0]
     facts = drafting.incident_snapshot(incident, [])
     requirements = element_requirements(audience="individuals", obligations=[], facts=facts)
     languages = ["en", "zh-hans"]

@@ -1,8 +1,9 @@
 """What sending a notice would do, asked before anything is queued: per channel, whether it can
 send and how many people it would reach; who would need a printed letter or substitute notice.
 
-Counted with one grouped query over the people's channel flags (at most sixteen rows per
-jurisdiction), so nobody's contact details are decrypted and the cost is one index scan.
+Counted from the people counts the database keeps per residence and channel flags (``PeopleTally``,
+at most sixteen keys per jurisdiction), so nobody's contact details are decrypted and the cost does
+not grow with the people.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
-from django.db.models import Count
+from django.db.models import Sum
 
 from notifications.channels.readiness import Readiness, channel_readiness
 from notifications.delivery.plan import DELIVERABLE, ChannelPlan, JurisdictionPlan
-from notifications.models import Recipient
+from notifications.models import PeopleTally
 
 _FLAGS = ("has_email", "has_sms", "has_push", "has_letter")
 
@@ -75,12 +76,10 @@ def plan_without(plan: ChannelPlan, channels: list[str]) -> ChannelPlan:
 def notice_preflight(*, incident_id: int, plan: ChannelPlan) -> Preflight:
     """Per channel of ``plan``: ready or not (and why), people reached, people legally reached;
     people left for a printed letter or for substitute notice."""
-    rows = (
-        Recipient.objects.filter(incident_id=incident_id)
-        .values("jurisdiction", *_FLAGS)
-        .annotate(count=Count("id"))
-        .order_by()
-    )
+    rows = [
+        row for row in PeopleTally.objects.filter(incident_id=incident_id).order_by()
+        .values("jurisdiction", *_FLAGS).annotate(count=Sum("n")) if row["count"]
+    ]
     people: dict[str, int] = defaultdict(int)
     legal_people: dict[str, int] = defaultdict(int)
     result = Preflight()

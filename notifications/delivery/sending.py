@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Sum
 from django.utils import timezone
 
 from incidents.actors import Actor, may_transition, require_permission
@@ -25,7 +25,7 @@ from incidents.models import Audience, Incident, OrganisationProfile
 from notifications.channels.routing import DEFAULT_ROUTE, route_country
 from notifications.delivery import preflight, queue
 from notifications.delivery.plan import DELIVERABLE, ChannelPlan, build_plan, validate_overrides
-from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus, Recipient
+from notifications.models import Delivery, DeliveryStatus, Notice, NoticeStatus, PeopleTally, Recipient
 from notifications.models.delivery import NoticeChannelPlan
 from notifications.notices import rendering
 
@@ -34,12 +34,10 @@ SEND_PERMISSION = "notifications.send_notice"
 
 def notice_channel_plan(*, notice: Notice) -> ChannelPlan:
     """The plan the notice would be sent with now: rules, then the notice's overrides."""
-    residences = (
-        Recipient.objects.filter(incident_id=notice.incident_id)
-        .order_by()
-        .values_list("jurisdiction", flat=True)
-        .distinct()
-    )
+    residences = [
+        code for code, people in PeopleTally.objects.filter(incident_id=notice.incident_id).order_by()
+        .values_list("jurisdiction").annotate(people=Sum("n")) if people
+    ]
     overrides = NoticeChannelPlan.objects.filter(notice=notice).values_list("overrides", flat=True).first()
     return build_plan(
         residences=list(residences),
@@ -69,13 +67,14 @@ def sms_provider_counts(*, notice: Notice) -> dict[str, int]:
     """
     first_choice = {route_country(route): route["providers"][0] for route in OrganisationProfile.current().sms_routes}
     rows = (
-        Recipient.objects.filter(incident_id=notice.incident_id, has_sms=True)
-        .order_by().values("jurisdiction").annotate(people=Count("id"))
+        PeopleTally.objects.filter(incident_id=notice.incident_id, has_sms=True)
+        .order_by().values_list("jurisdiction").annotate(people=Sum("n"))
     )
     counts: dict[str, int] = {}
-    for row in rows:
-        provider = first_choice.get(row["jurisdiction"].split("-")[0], DEFAULT_ROUTE[0])
-        counts[provider] = counts.get(provider, 0) + row["people"]
+    for code, people in rows:
+        if people:
+            provider = first_choice.get(code.split("-")[0], DEFAULT_ROUTE[0])
+            counts[provider] = counts.get(provider, 0) + people
     return counts
 
 

@@ -82,9 +82,10 @@ def test_the_people_count_follows_imports_additions_and_removals(legal, incident
     assert (people_count(incident), people_count(incident, jurisdiction="DE")) == (7, 2)
 
 
-def _pages(incident, notice) -> list[str]:
+def _pages(incident, notice, approved) -> list[str]:
     return [
         reverse("incident-detail", args=[incident.ref]),
+        reverse("notifications:notice-delivery", args=[approved.pk]),
         reverse("notifications:notice-delivery", args=[notice.pk]),
         reverse("notifications:notice-delivery-progress", args=[notice.pk]),
         reverse("notifications:api-notice-reach", args=[notice.pk]),
@@ -95,14 +96,15 @@ def _pages(incident, notice) -> list[str]:
 
 
 @pytest.mark.parametrize("size", [3, 150])
-def test_the_pages_that_follow_a_send_run_the_same_few_queries_for_3_or_150_people(
+def test_the_pages_before_and_during_a_send_run_the_same_few_queries_for_3_or_150_people(
     client, legal, incident, size, django_assert_max_num_queries
 ):
     notice = approved_notice(incident)
     people(incident, size)
     people(incident, size, prefix="de", jurisdiction="DE", fcm_token=None)
     sending.notice_send(actor=legal, notice=notice)
+    not_yet_sent = approved_notice(incident)
     client.force_login(legal)
-    for url in _pages(incident, notice):
+    for url in _pages(incident, notice, not_yet_sent):
         with django_assert_max_num_queries(20):
             assert client.get(url).status_code == 200, url
