@@ -170,6 +170,8 @@ def generate(people: int) -> None:
         raw = cursor.cursor
         _copy(raw, Recipient._meta.db_table, PEOPLE_COLUMNS, _people_rows(incident.pk, people, now), 100_000, "people")
         first = Recipient.objects.filter(incident=incident).order_by("id").values_list("id", flat=True).first()
+        if first is None:
+            raise SystemExit("No person was written.")
         NoticeChannelPlan.objects.create(notice=notice, used=notice_channel_plan(notice=notice).as_json())
         Notice.objects.filter(pk=notice.pk).update(status="sending")
         _copy(raw, "notifications_delivery", DELIVERY_COLUMNS,

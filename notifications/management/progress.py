@@ -36,6 +36,8 @@ def terminal_progress(stream, description: str, total: int | None) -> Iterator[A
         task = progress.add_task(description, total=total, detail="")
 
         def advance(completed: int, detail: str = "", total: int | None = None) -> None:
-            progress.update(task, completed=completed, detail=detail, **({"total": total} if total else {}))
+            if total:
+                progress.update(task, total=total)
+            progress.update(task, completed=completed, detail=detail)
 
         yield advance

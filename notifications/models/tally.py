@@ -18,12 +18,35 @@ the same person's last two live deliveries at once are counted one after the oth
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import connection, models, transaction
 
 __all__ = ["DeliveryTally", "PeopleTally", "ReachTally", "tally_compact"]
 
 
-def tally_compact(model: type[models.Model], owners: list[int]) -> None:
+class Tally(models.Model):
+    """Signed rows whose sums per key are the counts: ``KEY_FIELDS`` (the owner first), ``COUNT_FIELDS``."""
+
+    KEY_FIELDS: ClassVar[tuple[str, ...]]
+    COUNT_FIELDS: ClassVar[tuple[str, ...]]
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def columns(cls, names: tuple[str, ...]) -> list[str]:
+        """The database columns of the fields ``names``."""
+        columns = []
+        for name in names:
+            field = cls._meta.get_field(name)
+            if not isinstance(field, models.Field):
+                raise TypeError(f"{cls.__name__}.{name} is not a column.")
+            columns.append(field.column)
+        return columns
+
+
+def tally_compact(model: type[Tally], owners: list[int]) -> None:
     """Fold the rows of ``model`` that belong to ``owners`` (notices, or incidents for people) into one
     row per key.
 
@@ -33,8 +56,7 @@ def tally_compact(model: type[models.Model], owners: list[int]) -> None:
     """
     if not owners:
         return
-    keys = [model._meta.get_field(name).column for name in model.KEY_FIELDS]
-    counts = [model._meta.get_field(name).column for name in model.COUNT_FIELDS]
+    keys, counts = model.columns(model.KEY_FIELDS), model.columns(model.COUNT_FIELDS)
     table, owner = model._meta.db_table, keys[0]
     where = f"{owner} IN ({', '.join(['%s'] * len(owners))})"
     sums = ", ".join(f"SUM({column})" for column in counts)
@@ -55,7 +77,7 @@ def tally_compact(model: type[models.Model], owners: list[int]) -> None:
             folded)
 
 
-class DeliveryTally(models.Model):
+class DeliveryTally(Tally):
     """Deliveries of a notice per channel, status, whether they count as notice (``legal``), whether
     the person was flagged for a letter or substitute notice on them (``offline``) and whether a
     fallback channel took over from them (``handed_on``): ``n`` is a signed change."""
@@ -75,7 +97,7 @@ class DeliveryTally(models.Model):
         return f"notice {self.notice_id} {self.channel} {self.status}: {self.n:+d}"
 
 
-class ReachTally(models.Model):
+class ReachTally(Tally):
     """People of a notice per residence: with a live delivery (``reached``), with a live delivery that
     counts as notice (``legally``), flagged for a printed letter, flagged for substitute notice."""
 
@@ -93,7 +115,7 @@ class ReachTally(models.Model):
         return f"notice {self.notice_id} {self.jurisdiction}: {self.reached:+d} reached"
 
 
-class PeopleTally(models.Model):
+class PeopleTally(Tally):
     """Affected people of an incident per residence and the channels that reach them."""
 
     KEY_FIELDS = ("incident", "jurisdiction", "has_email", "has_sms", "has_push", "has_letter")
