@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # Embedded defaults for a developer's machine: DEBUG on, SQLite, Celery on the filesystem broker.
 DEV_ENV := DEBUG=1
 
-.PHONY: run test lint integration integration-rabbitmq bench bench-pages diagram messages clean
+.PHONY: run test lint integration integration-rabbitmq schemathesis bench bench-pages diagram messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,12 @@ integration-rabbitmq: $(VENV)/.installed
 	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	  CELERY_BROKER_URL=$${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672//} \
 	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q -m integration
+
+# Schemathesis against the project's own /api/schema/ as each role, on gunicorn over PostgreSQL, in a
+# database of its own (recreated): no 5xx, no answer the schema does not document (tests/schemathesis/run.py).
+schemathesis: $(VENV)/.installed
+	DATABASE_URL=$${SCHEMATHESIS_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/schemathesis} \
+	  $(BIN)/python tests/schemathesis/run.py
 
 # Fan-out benchmark on PostgreSQL + Redis with real workers and the local fakes (BENCHMARKS.md).
 # BENCH_ARGS passes more options, e.g. BENCH_ARGS=--fanout-seconds=900 for a partial fan-out.

@@ -19,6 +19,7 @@ from django.db import DataError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.defaults import page_not_found
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status
@@ -77,8 +78,16 @@ class BadInputMiddleware:
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
+        return api_not_found(request)
     return page_not_found(request, exception)
+
+
+@csrf_exempt
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """The last route under /api/: an unknown path or a malformed id (``/api/notices/abc/``) answers JSON
+    with DEBUG on too, where Django would show its HTML page before ``handler404``. Exempt from the CSRF
+    check, which would otherwise answer a token client's POST there with an HTML 403 instead."""
+    return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
 
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):

@@ -7,12 +7,15 @@ Embedded defaults (SQLite file, Celery on kombu's filesystem transport) let
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from config.dev_secrets import dev_secret
@@ -86,6 +89,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "django_filters",
     "django_htmx",
+    "csp",
     "incidents",
     "notifications",
     "cockpit",
@@ -107,6 +111,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
     "config.api_errors.BadInputMiddleware",
 ]
@@ -179,6 +184,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The pages' own stylesheets and scripts (static/breachline/): no page carries inline style or script.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Static files (admin, API docs) are served by the app itself through WhiteNoise, compressed and cached.
@@ -197,6 +204,24 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from our own origin, never inline, never
+# eval. The one inline stylesheet allowed is the notices' own (templates/notices/notice.css, by its
+# hash): an e-mail must carry its styles inline, and the pages that show a notice (the personal page,
+# the announcement, the editor's previews) show that same HTML.
+NOTICE_STYLE_SHA256 = base64.b64encode(
+    hashlib.sha256((BASE_DIR / "templates" / "notices" / "notice.css").read_bytes()).digest()).decode()
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, f"'sha256-{NOTICE_STYLE_SHA256}'"],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 # HTTPS. With DEBUG off every request is redirected to HTTPS and HSTS is sent; the server must be
 # told how TLS reaches it: BEHIND_TLS_PROXY=true when a proxy or load balancer terminates TLS and sets
 # X-Forwarded-Proto (README, "Production set-up"), or GUNICORN_CERTFILE and GUNICORN_KEYFILE when
@@ -224,6 +249,9 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "config.api_errors.exception_handler",
     # JSON in: a form-encoded or multipart body is refused with 415 except where a view accepts files.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON out: DRF's browsable pages carry inline styles the Content-Security-Policy refuses; the
+    # interactive docs are Swagger UI at /api/docs/.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "config.api_errors.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
@@ -241,6 +269,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "config.api_schema.document_errors"],
 }
 
 # Celery. The embedded default needs no server: kombu's filesystem transport keeps

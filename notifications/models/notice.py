@@ -41,9 +41,9 @@ def _addressed_to_individuals(notice: Notice) -> bool:
     return notice.audience == Audience.INDIVIDUALS
 
 
-@condition("Only legal approves or rejects notices, and never a version they wrote themselves (four eyes).")
+@condition("Only legal approves or rejects notices, and never text they wrote since the last approval (four eyes).")
 def _may_review(notice: Notice, user) -> bool:
-    return user.has_perm(APPROVE_PERMISSION) and notice.current_version.author_id != user.pk
+    return user.has_perm(APPROVE_PERMISSION) and user.pk not in notice.authors_since_approval()
 
 
 @condition("Only people who may edit notices change them.")
@@ -92,6 +92,32 @@ class Notice(ConcurrentTransitionMixin, models.Model):
             cached = self.versions.latest("number")
             self._current_version = cached
         return cached
+
+    def authors_since_approval(self) -> dict[int, list[tuple[str, str]]]:
+        """Return who wrote what changed since the last approved version: ``{user id: [(language, code)]}``.
+
+        Each element's text carries the authors of every change since the approval (or since nothing,
+        before the first), so polishing one character of someone else's text does not make it the
+        polisher's alone; a change undone (the text back to an earlier one) takes back that text's authors.
+        """
+        versions = list(self.versions.order_by("number"))
+        approved = [index for index, version in enumerate(versions[:-1]) if version.approved_at is not None]
+        base = versions[approved[-1]] if approved else None
+        history: dict[tuple[str, str], list[tuple[str, frozenset[int]]]] = {}
+        previous = base
+        for version in versions[approved[-1] + 1 if approved else 0:]:
+            for key in version.element_keys() | (previous.element_keys() if previous else set()):
+                states = history.setdefault(key, [(base.text(*key) if base else "", frozenset())])
+                text = version.text(*key)
+                if text != states[-1][0]:
+                    earlier = next((authors for old, authors in states if old == text), None)
+                    states.append((text, states[-1][1] | {version.author_id} if earlier is None else earlier))
+            previous = version
+        authors: dict[int, list[tuple[str, str]]] = {}
+        for key, states in sorted(history.items()):
+            for author in sorted(states[-1][1]):
+                authors.setdefault(author, []).append(key)
+        return authors
 
     def forget_current_version(self) -> None:
         self._current_version = None
@@ -157,6 +183,9 @@ class NoticeVersion(models.Model):
 
     def text(self, language: str, code: str) -> str:
         return (self.elements.get(language) or {}).get(code, "")
+
+    def element_keys(self) -> set[tuple[str, str]]:
+        return {(language, code) for language, texts in self.elements.items() for code in texts}
 
 
 class RegulatorSubmission(models.Model):

@@ -42,6 +42,7 @@ PARTS = ("text", "html", "subject")
 class IncidentNotices(APIView):
     serializer_class = NoticeSerializer
 
+    @extend_schema(responses=NoticeSerializer(many=True))
     def get(self, request, ref: str):
         incident = incident_selectors.incident_get(user=request.user, ref=ref)
         notices_require_view(user=request.user)
@@ -145,6 +146,7 @@ class NoticePdf(APIView):
 class NoticeVersions(APIView):
     serializer_class = NoticeVersionSerializer
 
+    @extend_schema(responses=NoticeVersionSerializer(many=True))
     def get(self, request, pk: int):
         notice = notice_get(user=request.user, pk=pk)
         return Response(NoticeVersionSerializer(notice.versions.order_by("number"), many=True).data)
@@ -173,6 +175,7 @@ class NoticeDiff(APIView):
 class NoticeSubmissions(APIView):
     serializer_class = RegulatorSubmissionSerializer
 
+    @extend_schema(responses=RegulatorSubmissionSerializer(many=True))
     def get(self, request, pk: int):
         notice = notice_get(user=request.user, pk=pk)
         rows = RegulatorSubmission.objects.filter(obligation__in=notice.obligations.all())

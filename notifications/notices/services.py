@@ -29,7 +29,13 @@ from notifications.models.notice import (
 )
 from notifications.models.recipient import Recipient
 from notifications.notices import checks, drafting, rendering, reports
-from notifications.notices.requirements import ALERT, ELEMENT_CODES, drafted_codes, element_requirements
+from notifications.notices.requirements import (
+    ALERT,
+    ELEMENT_CODES,
+    drafted_codes,
+    element_label,
+    element_requirements,
+)
 
 DRAFTABLE_STATES = (IncidentState.ASSESSED, IncidentState.REGULATORS_NOTIFIED, IncidentState.USERS_NOTIFIED)
 CHINESE_AUTHORITY = "Chinese"
@@ -171,10 +177,12 @@ def notice_edit(*, actor: Actor, notice: Notice, language: str, elements: dict[s
 def _refuse_review(actor, notice: Notice, name: str) -> None:
     if not actor.has_perm(APPROVE_PERMISSION):
         raise PermissionDenied(f"Only legal may {name} notices.")
-    version = notice.current_version
-    if version is not None and version.author_id == actor.pk:
+    written = notice.authors_since_approval().get(actor.pk)
+    if written:
+        elements = ", ".join(f"{element_label(code)} ({language})" for language, code in written)
         raise PermissionDenied(
-            f"You wrote version {version.number} of this notice: another legal approver must {name} it (four eyes)."
+            f"You wrote part of what changed since the last approval ({elements}): another legal approver "
+            f"must {name} this notice (four eyes)."
         )
 
 

@@ -102,8 +102,13 @@ def notice_editor(request, pk: int):
         "checklist": checks.version_checklist(version), "problems": checks.notice_problems(notice),
         "previews": _previews(version), "versions": notice.versions.order_by("-number").select_related("author"),
         "can_review": request.user.has_perm("notifications.approve_notice"),
-        "is_author": version.author_id == request.user.pk,
+        "written": _written_by(notice, request.user),
     })
+
+
+def _written_by(notice, user) -> list[str]:
+    """The elements (label and language) ``user`` wrote since the last approval: four eyes."""
+    return [f"{element_label(code)} ({language})" for language, code in notice.authors_since_approval().get(user.pk, [])]
 
 
 @login_required
@@ -143,7 +148,7 @@ def notice_queue(request):
     notices_require_view(user=request.user)
     notices = Notice.objects.filter(status=NoticeStatus.IN_REVIEW).select_related("incident").order_by("id")
     rows = [{"notice": notice, "version": notice.current_version,
-             "own": notice.current_version.author_id == request.user.pk} for notice in notices]
+             "own": request.user.pk in notice.authors_since_approval()} for notice in notices]
     return render(request, "notifications/notice_queue.html", {"rows": rows})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from django.test import Client
 
 pytestmark = pytest.mark.django_db
 
@@ -16,6 +17,14 @@ def test_an_unknown_path_under_the_api_answers_json_404(api_as, responder):
         answer = api_as(responder).get(path)
         assert answer.status_code == 404, path
         assert answer["Content-Type"] == "application/json"
+
+
+def test_a_non_integer_id_under_the_api_answers_json_404_with_debug_on_too(settings, api_as, responder):
+    settings.DEBUG = True
+    for path in ("/api/notices/abc/", "/api/obligations/1.5/met/", "/api/notices/%00/versions/"):
+        for answer in (api_as(responder).get(path), Client(enforce_csrf_checks=True).post(path)):
+            assert answer.status_code == 404, path
+            assert answer.json() == {"detail": "Not found.", "code": "not_found"}
 
 
 def test_a_form_encoded_patch_is_refused_with_415_and_changes_nothing(api_as, responder, incident):

@@ -27,6 +27,47 @@ def test_legal_cannot_approve_their_own_edit(individual_notice, legal, second_le
     assert notice.current_version.approved_by == second_legal
 
 
+def _polish_one_character(notice, actor):
+    """``actor`` changes one character of the cause, a text someone else wrote."""
+    cause = notice.current_version.text("en", "cause")
+    return services.notice_edit(actor=actor, notice=notice, language="en", elements={"cause": cause[:-1] + "!"})
+
+
+def test_approving_a_version_one_character_away_from_ones_own_text_is_refused(
+        individual_notice, legal, second_legal, admin_user):
+    notice = _polish_one_character(complete(individual_notice, legal), second_legal)
+    assert notice.current_version.author == second_legal
+    notice = services.notice_transition(actor=second_legal, notice=notice, name="submit")
+    for author in (legal, second_legal):
+        with pytest.raises(PermissionDenied, match=r"You wrote part of what changed since the last approval \(The cause of the breach"):
+            services.notice_transition(actor=author, notice=notice, name="approve")
+        assert not has_transition_perm(notice.approve, author)
+    notice = services.notice_transition(actor=admin_user, notice=notice, name="approve")
+    assert notice.status == "approved"
+
+
+def test_text_already_approved_does_not_bar_its_author_from_approving_later_changes(
+        individual_notice, responder, legal, second_legal):
+    notice = complete(individual_notice, legal)
+    notice = services.notice_transition(actor=legal, notice=notice, name="submit")
+    notice = services.notice_transition(actor=second_legal, notice=notice, name="approve")
+    notice = services.notice_edit(actor=responder, notice=notice, language="en", elements={"measures_taken": "New."})
+    notice = services.notice_transition(actor=responder, notice=notice, name="submit")
+    assert notice.authors_since_approval() == {responder.pk: [("en", "measures_taken")]}
+    notice = services.notice_transition(actor=legal, notice=notice, name="approve")
+    assert notice.status == "approved"
+
+
+def test_a_change_undone_before_review_leaves_no_authorship(individual_notice, responder, legal):
+    notice = complete(individual_notice, responder)
+    before = notice.current_version.text("en", "cause")
+    notice = services.notice_edit(actor=legal, notice=notice, language="en", elements={"cause": "Legal's words."})
+    notice = services.notice_edit(actor=responder, notice=notice, language="en", elements={"cause": before})
+    assert legal.pk not in notice.authors_since_approval()
+    notice = services.notice_transition(actor=responder, notice=notice, name="submit")
+    assert services.notice_transition(actor=legal, notice=notice, name="approve").status == "approved"
+
+
 def test_a_responder_cannot_approve_at_all(individual_notice, responder):
     notice = services.notice_transition(actor=responder, notice=complete(individual_notice, responder), name="submit")
     with pytest.raises(PermissionDenied, match="Only legal"):

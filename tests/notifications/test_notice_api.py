@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from incidents.models import Incident
 from notifications.models import Notice
-from tests.notifications.conftest import CAUSE
+from tests.notifications.conftest import CAUSE, complete
 from tests.notifications.translating import notice_translate
 
 KEYS = {"id", "incident", "audience", "jurisdictions", "languages", "channels", "version", "status", "checklist",
@@ -124,3 +124,24 @@ def test_the_demo_incident_end_to_end(api_as, db):
             if item["status"] == "present" and notice["audience"] == "regulator":
                 written = " ".join(version.text("en", item["code"]).split())
                 assert written[:30] in text, item["code"]
+
+
+def test_four_eyes_by_authorship_in_the_api_and_the_page(client: Client, api_as, legal, second_legal,
+                                                         individual_notice):
+    """Legal wrote the cause; a colleague changed one character of it: neither may approve."""
+    notice = complete(individual_notice, legal)
+    cause = notice.current_version.text("en", "cause")
+    api_as(second_legal).patch(f"/api/notices/{notice.pk}/", {"language": "en", "elements": {"cause": cause + "!"}},
+                               format="json")
+    api_as(second_legal).post(f"/api/notices/{notice.pk}/transitions/submit/")
+    response = api_as(legal).post(f"/api/notices/{notice.pk}/transitions/approve/")
+    assert response.status_code == 403
+    assert "You wrote part of what changed since the last approval" in response.json()["detail"]
+    assert Notice.objects.get(pk=notice.pk).status == "in_review"
+    client.force_login(legal)
+    page = client.get(f"/notices/{notice.pk}/").content.decode()
+    assert "You wrote part of what changed since the last approval (" in page and "The cause of the breach, where known (en)" in page
+    assert "/transitions/approve/" not in page
+    refused = client.post(f"/notices/{notice.pk}/transitions/approve/", follow=True).content.decode()
+    assert "four eyes" in refused
+    assert Notice.objects.get(pk=notice.pk).status == "in_review"
