@@ -16,7 +16,7 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -25,7 +25,9 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from incidents.errors import Conflict
@@ -39,7 +41,21 @@ def _bad_input_message() -> str:
     return _("A value in the request is out of range or nested too deeply to be read.")
 
 
+def _unknown_format(request, view) -> str:
+    """The ``?format=`` the request asked for when no renderer of the view has it, else ""."""
+    wanted = request.query_params.get(api_settings.URL_FORMAT_OVERRIDE, "") if request is not None else ""
+    return wanted if wanted and wanted not in {renderer.format for renderer in view.get_renderers()} else ""
+
+
 def exception_handler(exc, context):
+    request, view = context.get("request"), context.get("view")
+    if request is not None:
+        # An error answers JSON whatever the request asked for: the CSV and PDF renderers cannot render it.
+        request.accepted_renderer, request.accepted_media_type = JSONRenderer(), JSONRenderer.media_type
+    if isinstance(exc, Http404) and view is not None and _unknown_format(request, view):
+        formats = ", ".join(sorted(renderer.format for renderer in view.get_renderers()))
+        return Response({"format": [f"Unknown format {_unknown_format(request, view)!r}: use one of {formats}."]},
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, BAD_INPUT):
         log.warning("bad input refused with 400: %s: %s", type(exc).__name__, str(exc)[:200])
         return Response({"detail": _bad_input_message(), "code": "bad_input"}, status=status.HTTP_400_BAD_REQUEST)

@@ -2,7 +2,8 @@
 
 Every answer config/api_errors.py gives is JSON: ``{"detail", "code"}`` for a refusal, and the errors per
 field for invalid input. Each operation gets the ones that can happen to it, unless its view documents
-its own: 400 where it reads a body or query parameters, 401 and 403 where a login is needed, 404 where
+its own: 400 where it reads a body or query parameters, 401 where it reads a token (a wrong one is refused
+even where no login is needed), 403 where a login is needed, 404 where
 the path names an object, 409 where it changes state that can be in the wrong one, 415 where it reads a
 JSON body (any other body is refused).
 """
@@ -22,7 +23,7 @@ FIELD_ERRORS = {
 }
 REASONS = {
     400: ("FieldErrors", "Invalid input, with the errors per field."),
-    401: ("Error", "No valid token or session."),
+    401: ("Error", "No valid token or session, or a token sent that is wrong or expired."),
     403: ("Error", "The role may not do this, with the reason."),
     404: ("Error", "No such object (or not one this user may see)."),
     409: ("Error", "Not allowed in the object's current state, with the reason."),
@@ -35,8 +36,11 @@ def _codes(path: str, method: str, operation: dict) -> list[int]:
     codes = []
     if "requestBody" in operation or any(p["in"] == "query" for p in operation.get("parameters", [])):
         codes.append(400)
-    if {} not in operation.get("security", [{}]):
-        codes += [401, 403]
+    security = operation.get("security", [{}])
+    if any(security):
+        codes.append(401)  # also where a login is optional: a token sent along that is wrong or expired
+    if {} not in security:
+        codes.append(403)
     if "{" in path:
         codes.append(404)
     if method in UNSAFE and "{" in path:
