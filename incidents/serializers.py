@@ -24,7 +24,10 @@ class OffsetDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value):
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip())
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:  # well formed but impossible, such as minute 61
+                self.fail("invalid", format="ISO 8601 with an offset, e.g. 2026-03-27T10:00:00+01:00")
             if parsed is not None and timezone.is_naive(parsed):
                 self.fail("naive", value=value)
         moment = super().to_internal_value(value)

@@ -110,7 +110,10 @@ def incident_measures_clean(measures: list[dict]) -> list[dict[str, str]]:
     for index, measure in enumerate(measures, start=1):
         at, text = measure.get("at"), str(measure.get("text", "")).strip()
         if isinstance(at, str):
-            at = parse_datetime(at)
+            try:
+                at = parse_datetime(at)
+            except ValueError:  # well formed but impossible, such as minute 61
+                at = None
         if not isinstance(at, datetime) or timezone.is_naive(at) or not text:
             raise ValidationError({"measures": [
                 _("Measure %(n)s needs what was done and when, as a time with its zone offset.") % {"n": index}]})

@@ -64,3 +64,19 @@ def test_a_huge_limit_is_capped_not_a_500(api_as, responder, incident):
     answer = api_as(responder).get("/api/incidents/?limit=9223372036854775808&offset=9223372036854775808")
     assert answer.status_code == 200
     assert json.loads(answer.content)["results"] == []
+
+
+def test_a_well_formed_time_with_an_impossible_minute_is_a_400_naming_the_field(api_as, responder):
+    """Schemathesis: ``2026-03-27T10:61:00Z`` made Django's parser raise ValueError, answered 500."""
+    answer = api_as(responder).post("/api/incidents/", {
+        "title": "Minute 61", "aware_at": "2026-03-27T10:61:00Z", "occurred_at": "2026-03-26T22:00:00Z",
+        "affected": {"DE": 1}, "data_categories": ["name"]})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["aware_at"]
+
+
+def test_a_measure_at_an_impossible_minute_is_a_400_naming_measures(api_as, responder, incident):
+    answer = api_as(responder).patch(f"/api/incidents/{incident.ref}/", {
+        "measures": [{"at": "2026-03-27T10:61:00Z", "text": "Backup closed."}]})
+    assert answer.status_code == 400
+    assert list(answer.json()) == ["measures"]
