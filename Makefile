@@ -76,7 +76,8 @@ diagram: $(VENV)/.installed
 # fails while any entry is untranslated or fuzzy).
 messages: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=tests
-	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv
+	$(DEV_ENV) $(BIN)/python manage.py makemessages -l de --no-obsolete --ignore=.venv --ignore=var --ignore=bench --ignore=tests
+	$(DEV_ENV) $(BIN)/python manage.py compilemessages -l zh_Hans -l de --ignore=.venv
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -178,6 +178,11 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+# The languages notices are written in (the pages' are LANGUAGES): German for readers and authorities
+# in German-speaking places; another language is a catalogue under locale/ and an entry here.
+NOTICE_LANGUAGES = [*LANGUAGES, ("de", "Deutsch")]
+# The language a resident reads when their record names none.
+RESIDENCE_LANGUAGES = {"CN": "zh-hans", "DE": "de", "AT": "de", "LI": "de"}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

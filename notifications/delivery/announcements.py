@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_GET
 
 from incidents.actors import Actor, require_permission
@@ -126,8 +126,9 @@ def announcement_page(request, slug: str):
     language = wanted if wanted in notice.languages else notice.languages[0]
     message = rendering.render_message(version=notice.current_version, channel="announcement", language=language,
                                        recipient=rendering.public_reader())
-    names = dict(settings.LANGUAGES)
-    return render(request, "deliveries/announcement.html", {
-        "announcement": announcement, "message": message, "language": language,
-        "languages": [(code, names.get(code, code)) for code in notice.languages],
-    })
+    names = dict(settings.NOTICE_LANGUAGES)
+    with translation.override(language):
+        return render(request, "deliveries/announcement.html", {
+            "announcement": announcement, "message": message, "language": language,
+            "languages": [(code, names.get(code, code)) for code in notice.languages],
+        })

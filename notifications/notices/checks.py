@@ -22,8 +22,9 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 
 from incidents.models import Audience
-from notifications.notices import provider_templates, rendering
-from notifications.notices.reader_checks import CHINESE, reader_problems, untranslated_elements
+from notifications.notices import provider_templates, rendering, senders
+from notifications.notices.languages import CHINESE
+from notifications.notices.reader_checks import reader_problems, untranslated_by_language
 from notifications.notices.requirements import ALERT, element_label, element_requirements
 
 SMS_MAX_SEGMENTS = 2
@@ -84,11 +85,12 @@ class ChecklistItem:
     status: str  # present, missing, untranslated or not_required
     missing_languages: tuple[str, ...] = ()
     condition: str = ""
+    untranslated_languages: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         return {"code": self.code, "label": self.label, "required_by": list(self.required_by),
                 "status": self.status, "missing_languages": list(self.missing_languages),
-                "condition": self.condition}
+                "untranslated_languages": list(self.untranslated_languages), "condition": self.condition}
 
 
 def _obligation_sources(notice) -> list[tuple[str, list[str]]]:
@@ -97,35 +99,38 @@ def _obligation_sources(notice) -> list[tuple[str, list[str]]]:
 
 def version_checklist(version) -> list[ChecklistItem]:
     """Each element some obligation requires, present, missing or untranslated (a Chinese text still in
-    another script is not counted as present) in each of the notice's languages."""
+    another script, a German one still in English, is not counted as present) in each of the notice's
+    languages."""
     notice = version.notice
-    # Regulator documents are checked by their own builders (``reports``); this check is the people's.
-    untranslated = untranslated_elements(version) if notice.audience == "individuals" else {}
+    untranslated = untranslated_by_language(version)
     requirements = element_requirements(
         audience=notice.audience, obligations=_obligation_sources(notice), facts=version.facts)
     items = []
     for req in requirements:
         missing = tuple(language for language in notice.languages if not version.text(language, req.code).strip())
-        latin = req.code in untranslated and CHINESE not in missing
+        other = tuple(language for language, found in untranslated.items() if req.code in found)
         status = "not_required" if not req.applies else (
-            "missing" if missing else "untranslated" if latin else "present")
+            "missing" if missing else "untranslated" if other else "present")
         items.append(ChecklistItem(req.code, element_label(req.code), req.sources, status,
-                                   missing if req.applies else (), req.condition))
+                                   missing if req.applies else (), req.condition, other))
     return items
 
 
 def missing_element_problems(version) -> list[str]:
-    """A sentence per required element missing in some language, or still untranslated in Chinese."""
-    untranslated = untranslated_elements(version) if version.notice.audience == "individuals" else {}
-    problems = []
-    for item in version_checklist(version):
-        if item.status == "missing":
-            problems.append(_("Missing element: %(label)s (%(code)s) in %(languages)s.") % {
-                "label": item.label, "code": item.code, "languages": ", ".join(item.missing_languages)})
-        if item.status == "untranslated":
-            problems.append(_("Untranslated text in the Chinese %(label)s (%(code)s): \"%(text)s\". Write it in "
-                              "Chinese.") % {"label": item.label, "code": item.code,
-                                             "text": untranslated[item.code][0][:80]})
+    """A sentence per required element missing in some language, and per element still untranslated in one
+    (required or not: every text of the notice reaches its readers)."""
+    problems = [_("Missing element: %(label)s (%(code)s) in %(languages)s.") % {
+        "label": item.label, "code": item.code, "languages": ", ".join(item.missing_languages)}
+        for item in version_checklist(version) if item.status == "missing"]
+    for language, found in untranslated_by_language(version).items():
+        for code, runs in found.items():
+            if language == CHINESE:
+                problems.append(_("Untranslated text in the Chinese %(label)s (%(code)s): \"%(text)s\". Write it "
+                                  "in Chinese.") % {"label": element_label(code), "code": code, "text": runs[0][:80]})
+            else:
+                problems.append(_("Untranslated text in the %(language)s %(label)s (%(code)s): \"%(text)s\". "
+                                  "Write it in that language.") % {
+                    "language": language, "label": element_label(code), "code": code, "text": runs[0][:80]})
     return problems
 
 
@@ -231,7 +236,8 @@ def approval_problems(version) -> list[str]:
     """Every reason the version cannot be approved, in the reader's language; empty when it can."""
     if version is None:
         return [_("The notice has no version to approve.")]
-    return missing_element_problems(version) + channel_problems(version) + reader_problems(version)
+    return (missing_element_problems(version) + channel_problems(version) + reader_problems(version)
+            + senders.sender_problems(version.facts.get("organisation", {}), list(version.notice.channels)))
 
 
 def notice_problems(notice) -> list[str]:

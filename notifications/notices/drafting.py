@@ -14,7 +14,6 @@ from notifications.notices import element_text, fact_text, reports
 
 INDIVIDUAL_CHANNELS = ["email", "sms", "push", "letter", "announcement"]
 ORGANISATION_CHANNELS = ["letter", "email"]
-LANGUAGES = ("en", "zh-hans")
 
 
 def _iso(value) -> str | None:

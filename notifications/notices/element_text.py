@@ -9,18 +9,17 @@ placeholders filled with each reader's local date when the notice is rendered.
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from incidents.rules import categories
-from notifications.notices import fact_text
+from notifications.notices import fact_text, people, senders
+from notifications.notices.languages import category_label, join, number
 
 CONTACT_DETAILS = frozenset({"email_address", "phone_number", "postal_address"})
 DEVICE_DATA = frozenset({"device_identifier", "os_type", "running_processes", "ip_address"})
 CREDENTIALS = frozenset({"username", "password", "security_qa", "private_key"})
 FINANCIAL = frozenset({"account_number", "payment_card", "access_code", "income"})
 GOVERNMENT_IDS = frozenset({"ssn", "drivers_license", "passport_number", "national_id", "tax_id"})
-SPECIAL = frozenset(code for code, category in categories.BY_CODE.items() if category.group == "special")
+SPECIAL = people.SPECIAL
 
 # The nationwide US consumer reporting agencies (Cal. Civ. Code 1798.82(d)(2)(E) asks for their
 # toll-free numbers and addresses). Published contact points; legal re-checks them before approval.
@@ -29,21 +28,6 @@ CREDIT_BUREAUS = (
     ("Experian", "1-888-397-3742", "P.O. Box 9554, Allen, TX 75013", "www.experian.com"),
     ("TransUnion", "1-800-916-8800", "P.O. Box 2000, Chester, PA 19016", "www.transunion.com"),
 )
-
-
-def _zh() -> bool:
-    return (get_language() or "en").startswith("zh")
-
-
-def category_label(code: str) -> str:
-    category = categories.BY_CODE.get(code)
-    if category is None:
-        return code
-    return category.label_zh if _zh() else category.label
-
-
-def _join(items: list[str]) -> str:
-    return "、".join(items) if _zh() else ", ".join(items)
 
 
 def _has(facts: dict, group: frozenset[str]) -> bool:
@@ -71,33 +55,22 @@ def data_involved(facts: dict) -> str:
     labels = [category_label(code) for code in facts.get("data_categories", [])]
     if not labels:
         return ""
-    return _("The information involved: %(labels)s.") % {"labels": _join(labels)}
+    return _("The information involved: %(labels)s.") % {"labels": join(labels)}
 
 
 def numbers(facts: dict) -> str:
     counts = facts.get("counts", {})
     if not counts:
         return ""
-    per_place = _join([f"{code}: {count:,}" for code, count in sorted(counts.items())])
+    per_place = join([f"{code}: {number(count)}" for code, count in sorted(counts.items())])
     if facts.get("records_count") is not None:
         return _("Approximately %(total)s people are concerned (%(per_place)s), with approximately %(records)s "
-                 "records.") % {"total": f"{facts.get('total', 0):,}", "per_place": per_place,
-                                "records": f"{facts['records_count']:,}"}
+                 "records.") % {"total": number(facts.get("total", 0)), "per_place": per_place,
+                                "records": number(facts["records_count"])}
     return _(
         "Approximately %(total)s people are concerned (%(per_place)s), with approximately %(total)s records: "
         "one account record per person."
-    ) % {"total": f"{facts.get('total', 0):,}", "per_place": per_place}
-
-
-def _harms_to_the_reader() -> list[tuple[frozenset[str], str]]:
-    return [
-        (CREDENTIALS, _("Someone could try to sign in to your account, or to other accounts where you used the same password.")),
-        (CONTACT_DETAILS, _("You may receive convincing fraudulent e-mails, messages or calls (phishing) that refer to this incident.")),
-        (FINANCIAL, _("Your payment details could be used for transactions you did not make.")),
-        (GOVERNMENT_IDS, _("Your identity documents could be used to open accounts or obtain credit in your name.")),
-        (DEVICE_DATA, _("Your device could be recognised and targeted by further attacks.")),
-        (SPECIAL, _("Disclosure of sensitive information about you could cause distress or unfair treatment.")),
-    ]
+    ) % {"total": number(facts.get("total", 0)), "per_place": per_place}
 
 
 def _harms_to_the_people() -> list[tuple[frozenset[str], str]]:
@@ -112,9 +85,11 @@ def _harms_to_the_people() -> list[tuple[frozenset[str], str]]:
 
 
 def consequences(facts: dict) -> str:
-    """The likely harms, addressed to the person in their own notice and described in the third person to authorities."""
-    harms = _harms_to_the_reader() if facts.get("audience", "individuals") == "individuals" else _harms_to_the_people()
-    return "\n".join(text for group, text in harms if _has(facts, group))
+    """The likely harms, addressed to the reader (each person's copy has their own, ``people.consequences``;
+    this text serves the public page and the sample copy) and described in the third person to authorities."""
+    if facts.get("audience", "individuals") == "individuals":
+        return people.consequences(list(facts.get("data_categories", [])))
+    return "\n".join(text for group, text in _harms_to_the_people() if _has(facts, group))
 
 
 def measures_taken(facts: dict) -> str:
@@ -163,7 +138,7 @@ def _contact_steps(facts: dict) -> list[str]:
     return [
         _("Expect phishing: be careful with e-mails, messages and calls that mention this incident, and do not open links or attachments you did not expect."),
         _("We will only contact you from %(email)s or through %(website)s. We will never ask you for your password, card details or verification codes.") % {
-            "email": organisation.get("dpo_email") or "—", "website": organisation.get("website") or "—",
+            "email": senders.promised_email(organisation), "website": senders.link_host(),
         },
     ]
 
@@ -226,7 +201,7 @@ def law_enforcement_delay(facts: dict) -> str:
     delays = facts.get("law_enforcement_delays", [])
     if not delays:
         return _("This notice was not delayed at the request of law enforcement.")
-    agencies = _join([delay["agency"] for delay in delays])
+    agencies = join([delay["agency"] for delay in delays])
     return _("This notice was delayed at the request of law enforcement (%(agencies)s), so as not to impede its investigation.") % {
         "agencies": agencies}
 

@@ -3,7 +3,7 @@
 Like ``element_text``, each function takes the facts snapshot and returns text in the
 active language, or "" when the facts say nothing: the checklist then counts the element
 missing until the fact is given or a person writes the text. Times are shown in the zone
-of the notice's first jurisdiction. A filing or a sending is only claimed once it
+of the text's readers (``local_time.text_zone``). A filing or a sending is only claimed once it
 happened, with its date.
 """
 
@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from notifications.notices.local_time import format_when, zone_for
+from notifications.notices.languages import number
+from notifications.notices.local_time import format_when, text_zone
 
 CN = "CN"
 # CAC Measures, Annex (Grading Guide): personal information of this many people or more leaked.
@@ -24,8 +25,7 @@ def _language() -> str:
 
 
 def when(facts: dict, value: str | None) -> str:
-    jurisdictions = facts.get("jurisdictions") or [None]
-    return format_when(value, zone=zone_for(jurisdictions[0]), language=_language())
+    return format_when(value, zone=text_zone(facts), language=_language())
 
 
 def _status_label(status: str) -> str:
@@ -98,7 +98,7 @@ def incident_grade(facts: dict) -> str:
         if people >= floor:
             return _("%(grade)s: personal information of %(people)s people in China leaked (%(floor)s or more, "
                      "Grading Guide annexed to the Measures).") % {
-                "grade": grade, "people": f"{people:,}", "floor": f"{floor:,}"}
+                "grade": grade, "people": number(people), "floor": number(floor)}
     return ""
 
 

@@ -20,14 +20,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from incidents.rules import categories
+from notifications.notices.languages import category_label
+from notifications.notices.local_time import MONTHS_DE
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 EN_DATE = re.compile(r"\b(\d{1,2}) (" + "|".join(MONTHS) + r") (\d{4})\b")
 ZH_DATE = re.compile(r"(\d{4})年(\d{1,2})月(\d{1,2})日")
 EN_COUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+) (?:people|persons|individuals|records|accounts)\b")
-ZH_COUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+) ?(?:人|名|条|个账户)")
-UNFILLED = re.compile(r"\[\[\w+\]\]|\{\{|—\s*$|:\s*—|：—|None\b", re.MULTILINE)
+# 条 alone also counts articles of a law (第27条): only 条记录 is a count of records.
+ZH_COUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+) ?(?:人|名|条记录|个账户)")
+DE_DATE = re.compile(r"\b(\d{1,2})\. (" + "|".join(MONTHS_DE) + r") (\d{4})\b")
+DE_COUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+) (?:Personen|betroffene Personen|Betroffene|Datensätze|Konten)\b")
+# A Python None leaks as "Telephone: None"; "None requested at this stage." is a sentence.
+UNFILLED = re.compile(r"\[\[\w+\]\]|\{\{|—\s*$|:\s*—|：—|:\s*None\b", re.MULTILINE)
 SHORT_CHANNELS = ("sms", "push")
 
 # Claims and how each language words them; a claim needs the fact named in ``needs``.
@@ -36,8 +42,12 @@ CLAIMS = {
         "label": gettext_noop("We have informed an authority"),
         "needs": "filings",
         "en": re.compile(r"\breported (?:it|this|the breach) to\b|\b(?:informed|notified) (?:the )?"
-                         r"(?:authorit|regulator|supervisory)", re.IGNORECASE),
-        "zh-hans": re.compile(r"向[^。]{1,60}报告了|已(?:向|通知)[^。]{0,20}(?:监管|主管部门|网信|机关|机构)"),
+                         r"(?:authorit|regulator|supervisory)|^- [^\n]*: Reported to ", re.IGNORECASE | re.MULTILINE),
+        # Our own sentences ("我们已于…向…报告了此次泄露", "已向…报告。"), not a researcher who reported to us.
+        "zh-hans": re.compile(r"我们已于[^。]{1,80}报告了|^- [^。]*已向[^。]{1,80}报告。|已(?:向|通知)[^。]{0,20}(?:监管|主管部门|网信|机关|机构)",
+                              re.MULTILINE),
+        "de": re.compile(r"(?:Behörde|Aufsicht|Beauftragte)[^.\n]{0,120}\b(?:gemeldet|benachrichtigt|informiert)\b"
+                         r"|^- [^\n]*: Gemeldet an ", re.MULTILINE),
     },
 }
 
@@ -67,23 +77,27 @@ class FactsTable:
 
 
 def _number(text: str) -> str:
-    return f"{int(text.replace(',', '')):,}"
+    return f"{int(text.replace(',', '').replace('.', '')):,}"
+
+
+def _dates(text: str, language: str) -> list[tuple[int, int, int]]:
+    if language.startswith("zh"):
+        return [(int(y), int(m), int(d)) for y, m, d in ZH_DATE.findall(text)]
+    if language == "de":
+        return [(int(y), MONTHS_DE.index(m) + 1, int(d)) for d, m, y in DE_DATE.findall(text)]
+    return [(int(y), MONTHS.index(m) + 1, int(d)) for d, m, y in EN_DATE.findall(text)]
 
 
 def extract(text: str, language: str) -> list[tuple[str, str, str]]:
     """Return ``(kind, value, label)`` for every fact the text asserts."""
-    zh = language.startswith("zh")
+    counts = ZH_COUNT if language.startswith("zh") else DE_COUNT if language == "de" else EN_COUNT
     facts = []
-    for match in (ZH_COUNT if zh else EN_COUNT).finditer(text):
+    for match in counts.finditer(text):
         value = _number(match.group(1))
         facts.append(("count", value, value))
-    if zh:
-        dates = [(int(y), int(m), int(d)) for y, m, d in ZH_DATE.findall(text)]
-    else:
-        dates = [(int(y), MONTHS.index(m) + 1, int(d)) for d, m, y in EN_DATE.findall(text)]
-    facts += [("date", f"{y:04d}-{m:02d}-{d:02d}", f"{y:04d}-{m:02d}-{d:02d}") for y, m, d in dates]
+    facts += [("date", f"{y:04d}-{m:02d}-{d:02d}", f"{y:04d}-{m:02d}-{d:02d}") for y, m, d in _dates(text, language)]
     for category in categories.CATEGORIES:
-        if (category.label_zh if zh else category.label) in text:
+        if category_label(category.code, language) in text:
             facts.append(("category", category.code, category.label))
     for code, claim in CLAIMS.items():
         pattern = claim.get(language)

@@ -26,6 +26,12 @@ RESIDENCE_ZONES = {
 ZONE_NAMES_ZH = {"Asia/Shanghai": "北京时间", "Asia/Singapore": "新加坡时间", "Asia/Hong_Kong": "香港时间"}
 
 
+MONTHS_DE = ("Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober",
+             "November", "Dezember")
+# Central European (Summer) Time as German readers know it.
+ZONE_ABBREVIATIONS_DE = {"CET": "MEZ", "CEST": "MESZ"}
+
+
 def zone_for(code: str | None) -> ZoneInfo:
     """Return the time zone of a residence code or a rule code; UTC when neither is known."""
     if code in RESIDENCE_ZONES:
@@ -37,6 +43,16 @@ def zone_for(code: str | None) -> ZoneInfo:
     return rule.time_zone if rule is not None else ZoneInfo("UTC")
 
 
+def text_zone(facts: dict) -> ZoneInfo:
+    """The zone of the times written into a notice's texts, the same in every language (so that the facts
+    table compares like with like): the one residence an authority serves (the German authority reads
+    Berlin time under the EU rule, in the body as in the timeline), else the notice's first jurisdiction."""
+    residences = {o.get("residence") for o in facts.get("obligations", []) if o.get("residence")}
+    if len(residences) == 1:
+        return zone_for(residences.pop())
+    return zone_for((facts.get("jurisdictions") or [None])[0])
+
+
 def _instant(value: datetime | str | None) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
@@ -44,7 +60,8 @@ def _instant(value: datetime | str | None) -> datetime | None:
 
 
 def format_when(value: datetime | str | None, *, zone: ZoneInfo, language: str, date_only: bool = False) -> str:
-    """Return e.g. ``27 March 2026, 02:00 PDT (America/Los_Angeles)`` or ``2026年3月27日 17:00（北京时间）``."""
+    """Return e.g. ``27 March 2026, 02:00 PDT (America/Los_Angeles)``, ``2026年3月27日 17:00（北京时间）`` or
+    ``27. März 2026, 10:00 Uhr MEZ (Europe/Berlin)``."""
     instant = _instant(value)
     if instant is None:
         return "—"
@@ -55,5 +72,9 @@ def format_when(value: datetime | str | None, *, zone: ZoneInfo, language: str, 
             return day
         named = ZONE_NAMES_ZH.get(zone.key)
         return f"{day} {local:%H:%M}（{named}）" if named else f"{day} {local:%H:%M}（{zone.key}，{local.tzname()}）"
+    if language == "de":
+        day = f"{local.day}. {MONTHS_DE[local.month - 1]} {local.year}"
+        abbreviation = ZONE_ABBREVIATIONS_DE.get(local.tzname() or "", local.tzname())
+        return day if date_only else f"{day}, {local:%H:%M} Uhr {abbreviation} ({zone.key})"
     day = f"{local.day} {local:%B} {local.year}"
     return day if date_only else f"{day}, {local:%H:%M} {local.tzname()} ({zone.key})"

@@ -16,9 +16,10 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from django.utils.translation import get_language, gettext, gettext_noop
+from django.utils.translation import gettext, gettext_noop
 
 from incidents.rules import categories
+from notifications.notices import languages
 
 HELP_FILE = Path(__file__).with_name("local_help.toml")
 UNITED_STATES = "US"
@@ -37,6 +38,8 @@ MONEY = frozenset({"account_number", "payment_card", "access_code", "income"})
 IDENTITY_NUMBERS = frozenset({"ssn", "drivers_license", "passport_number", "national_id", "tax_id", "military_id",
                               "tribal_id", "identity_protection_pin"})
 DEVICE = frozenset({"device_identifier", "ip_address", "os_type", "running_processes"})
+CONTACT = EMAIL | PHONE | frozenset({"postal_address"})
+SPECIAL = frozenset(code for code, category in categories.BY_CODE.items() if category.group == "special")
 
 
 @dataclass(frozen=True)
@@ -77,23 +80,18 @@ def local_help() -> tuple[LocalHelp, ...]:
 
 
 def _language() -> str:
-    return get_language() or "en"
+    return languages.active()
 
 
 def reader_label(code: str) -> str:
     """The category's name for a reader, in the active language."""
-    zh = _language().startswith("zh")
     if code in READER_LABELS:
         english, chinese = READER_LABELS[code]
-        return chinese if zh else gettext(english)
-    category = categories.BY_CODE.get(code)
-    if category is None:
-        return code
-    return category.label_zh if zh else category.label
+        return chinese if languages.is_chinese() else gettext(english)
+    return languages.category_label(code)
 
 
-def join(items: list[str]) -> str:
-    return "、".join(items) if _language().startswith("zh") else ", ".join(items)
+join = languages.join
 
 
 def domain_of(url: str) -> str:
@@ -146,6 +144,28 @@ STEPS: tuple[tuple[frozenset[str], Callable[[dict, str | None], list[str]]], ...
 )
 
 
+def _harms() -> list[tuple[frozenset[str], str]]:
+    """What could happen to the reader, for each kind of data, in the active language."""
+    return [
+        (PASSWORDS | SIGN_IN, gettext("Someone could try to sign in to your account, or to other accounts where you "
+                                      "used the same password.")),
+        (CONTACT, gettext("You may receive convincing fraudulent e-mails, messages or calls (phishing) that refer "
+                          "to this incident.")),
+        (MONEY, gettext("Your payment details could be used for transactions you did not make.")),
+        (IDENTITY_NUMBERS, gettext("Your identity documents could be used to open accounts or obtain credit in your "
+                                   "name.")),
+        (DEVICE, gettext("Your device could be recognised and targeted by further attacks.")),
+        (SPECIAL, gettext("Disclosure of sensitive information about you could cause distress or unfair "
+                          "treatment.")),
+    ]
+
+
+def consequences(data: list[str]) -> str:
+    """The likely consequences of the breach for a person, from their own data only."""
+    owned = frozenset(data)
+    return "\n".join(text for group, text in _harms() if group & owned)
+
+
 def data_involved(data: list[str]) -> str:
     if not data:
         return ""
@@ -175,9 +195,11 @@ def data_short(data: list[str]) -> str:
     Three in English, two in Chinese (an SMS in Chinese holds 134 characters in two parts, not 306).
     """
     ranked = sorted(data, key=lambda code: -(categories.BY_CODE[code].dpc if code in categories.BY_CODE else 0))
-    if _language().startswith("zh"):
+    if languages.is_chinese():
         return join([reader_label(code) for code in ranked[:2]]) + ("等" if len(ranked) > 2 else "")
-    words = [_lower_first(reader_label(code)) for code in ranked[:3]]
+    # English writes category words in lower case inside a sentence; German nouns keep their capital.
+    words = [_lower_first(reader_label(code)) if _language() == languages.ENGLISH else reader_label(code)
+             for code in ranked[:3]]
     return join(words + ([gettext("other data")] if len(ranked) > 3 else []))
 
 
@@ -197,12 +219,13 @@ def action_short(data: list[str], facts: dict) -> str:
 
 def own_texts(data: list[str], place: str | None, facts: dict, conditional: dict[str, str]) -> dict[str, str]:
     """The placeholders that follow from the person's data and residence (people alike share them):
-    the data involved, what they can do, the one-line versions for SMS and push, and the
+    the data involved, its likely consequences, what they can do, the one-line versions for SMS and push, and the
     credit-bureau text (``conditional["credit_bureaus"]``) only for US readers whose identity numbers
     were exposed."""
     us_identity = (place or "").split("-")[0] == UNITED_STATES and bool(IDENTITY_NUMBERS & set(data))
     return {
         "data_involved": data_involved(data),
+        "consequences": consequences(data),
         "what_you_can_do": what_you_can_do(data, place, facts),
         "credit_bureaus": conditional.get("credit_bureaus", "") if us_identity else "",
         "data_short": data_short(data),
@@ -243,6 +266,7 @@ def fragments(facts: dict, places: list[str]) -> dict:
         "labels": {code: reader_label(code) for code in categories.BY_CODE},
         "steps": {place: [builder(organisation, place) for _, builder in STEPS] for place in places},
         "short": [action_short(sorted(group), facts) for group, _ in STEPS] + [gettext("other data")],
+        "harms": [text for _group, text in _harms()],
         "help": {entry.code: entry.text(_language()) for entry in local_help()},
         "reader": [guardian_template(), gettext("Parent or guardian"), gettext("your child"), gettext("Customer")],
     }

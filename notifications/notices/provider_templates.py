@@ -18,6 +18,7 @@ from incidents.models import OrganisationProfile
 from notifications.channels.routing import PROVIDER_LABELS, TEMPLATE_PROVIDERS, route_country
 from notifications.models import ProviderTemplate, TemplateStatus
 from notifications.models.provider_template import link_prefix
+from notifications.notices import languages
 from notifications.notices.local_time import format_when, zone_for
 
 
@@ -56,7 +57,7 @@ def template_problems(notice) -> list[str]:
     registered = list(ProviderTemplate.objects.filter(provider__in=TEMPLATE_PROVIDERS))
     for country, provider in providers_needing_templates(notice, routes):
         label = PROVIDER_LABELS[provider]
-        for language in notice.languages:
+        for language in languages.read_in(country, notice.languages):
             mine = [t for t in registered if t.provider == provider and t.language == language]
             approved = [t for t in mine if t.status == TemplateStatus.APPROVED]
             if not mine:

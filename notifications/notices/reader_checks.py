@@ -1,8 +1,9 @@
 """Checks of a notice to individuals as its readers get it: a sample person's copy in every channel and language.
 
-1. Chinese that is Chinese: no Latin-script text in a zh-Hans rendering beyond names,
-   addresses, URLs and codes (``script_check``); an element written in another script is
-   named in the element checklist (``untranslated_elements``).
+1. Chinese that is Chinese, German that is German: no Latin-script text in a zh-Hans
+   rendering beyond names, addresses, URLs and codes, no English in a German one
+   (``script_check``); an element still in another language is named in the element
+   checklist (``untranslated_elements``).
 2. Messages people can verify: SMS and push carry the step to take, "we never ask for
    passwords or codes" and the verification code; every link is on the domain the
    e-mail names; the push body says something its title does not.
@@ -23,15 +24,16 @@ from django.utils.translation import gettext as _
 
 from notifications.notices import rendering
 from notifications.notices.facts_table import FactsTable, facts_table
+from notifications.notices.languages import CHINESE, GERMAN
 from notifications.notices.people import local_help
-from notifications.notices.script_check import allowed_names, latin_leftovers
+from notifications.notices.script_check import allowed_names, leftovers, typed_clauses
 
-CHINESE = "zh-hans"
 MIN_FLESCH = 60.0
 MAX_WORDS_PER_SENTENCE = 20.0
 URL = re.compile(r"https?://[^\s<>\"'）)]+")
 # What every SMS and push must say, per language: the promise and the word before the code.
-NEVER_ASK = {"en": "We never ask for passwords or codes", CHINESE: "我们绝不会索要密码或验证码"}
+NEVER_ASK = {"en": "We never ask for passwords or codes", CHINESE: "我们绝不会索要密码或验证码",
+             GERMAN: "Wir fragen nie nach Passwörtern oder Codes"}
 
 
 def _names(version) -> list[str]:
@@ -43,15 +45,22 @@ def _names(version) -> list[str]:
             + (literal if rendering.CALIFORNIA in version.notice.jurisdictions else []))
 
 
-def untranslated_elements(version) -> dict[str, list[str]]:
-    """``{element code: Latin runs}`` for each zh-Hans element written (partly) in another script."""
-    names = _names(version)
+def untranslated_elements(version, language: str = CHINESE) -> dict[str, list[str]]:
+    """``{element code: runs}`` for each element of ``language`` written (partly) in another language:
+    Latin script in Chinese, English in German."""
+    names, typed = _names(version), typed_clauses(version.facts)
     found = {}
-    for code, text in (version.elements.get(CHINESE) or {}).items():
-        runs = latin_leftovers(text, allowed=names)
+    for code, text in (version.elements.get(language) or {}).items():
+        runs = leftovers(text, language, allowed=names, typed=typed)
         if runs:
             found[code] = runs
     return found
+
+
+def untranslated_by_language(version) -> dict[str, dict[str, list[str]]]:
+    """``{language: {element code: runs}}`` over the notice's languages other than English."""
+    return {language: found for language in version.notice.languages
+            if (found := untranslated_elements(version, language))}
 
 
 def sample_renderings(version) -> list[tuple[str, str, rendering.RenderedMessage]]:
@@ -67,18 +76,17 @@ def sample_renderings(version) -> list[tuple[str, str, rendering.RenderedMessage
 
 
 def _script_problems(version, copies) -> list[str]:
-    """Latin text in a Chinese rendering that no element accounts for (those are named per element)."""
+    """Text in another language in a rendering that no element accounts for (those are named per element)."""
     problems = []
-    reported = [run for runs in untranslated_elements(version).values() for run in runs]
-    names = _names(version)
+    untranslated = untranslated_by_language(version)
+    names, typed = _names(version), typed_clauses(version.facts)
     for channel, language, message in copies:
-        if language != CHINESE:
-            continue
-        runs = [run for run in latin_leftovers(f"{message.subject}\n{message.text}", allowed=names)
+        reported = [run for runs in untranslated.get(language, {}).values() for run in runs]
+        runs = [run for run in leftovers(f"{message.subject}\n{message.text}", language, allowed=names, typed=typed)
                 if not any(run in known or known in run for known in reported)]
         if runs:
-            problems.append(_("The Chinese %(channel)s has text in Latin letters: \"%(text)s\".") % {
-                "channel": channel, "text": runs[0][:80]})
+            problems.append(_("The %(channel)s (%(language)s) has text in another language: \"%(text)s\".") % {
+                "channel": channel, "language": language, "text": runs[0][:80]})
     return problems
 
 
@@ -132,9 +140,10 @@ def version_facts_table(version, copies=None) -> FactsTable:
 
 
 def reader_problems(version) -> list[str]:
-    """Every problem a reader of the notice would meet (see the module's list); empty when none."""
-    if version.notice.audience != "individuals":
-        return []
+    """Every problem a reader of the notice would meet (see the module's list); empty when none. An
+    authority reads its document in each of its languages: the language and facts checks apply to it."""
     copies = sample_renderings(version)
-    return (_script_problems(version, copies) + _short_message_problems(version, copies)
-            + _readability_problems(copies) + version_facts_table(version, copies).problems)
+    problems = _script_problems(version, copies) + version_facts_table(version, copies).problems
+    if version.notice.audience == "individuals":
+        problems += _short_message_problems(version, copies) + _readability_problems(copies)
+    return problems

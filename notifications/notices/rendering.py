@@ -8,7 +8,7 @@ directory). Text people typed reaches templates only as variable values, so
 
 Per-person fields are placeholders in the rendering (``[[name]]``, ``[[link]]``,
 ``[[occurred_at]]``, ``[[aware_at]]``, ``[[notice_date]]``, the verification ``[[code]]``,
-and in a person's own copy ``[[data_involved]]``, ``[[what_you_can_do]]``,
+and in a person's own copy ``[[data_involved]]``, ``[[consequences]]``, ``[[what_you_can_do]]``,
 ``[[credit_bureaus]]``, ``[[reader]]``, ``[[data_short]]`` and ``[[action_short]]``, built from
 their own data categories by ``notifications.notices.people``); approval hashes the
 rendering with the placeholders in, with every fragment those are built from, and each
@@ -22,7 +22,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from email.utils import parseaddr
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -35,20 +34,21 @@ from django.utils.translation import gettext, gettext_noop
 from incidents.models import Audience
 from notifications.models import Delivery
 from notifications.models.crypto import keyed_hash
-from notifications.notices import people, reports
-from notifications.notices.local_time import format_when, zone_for
+from notifications.notices import people, reports, senders
+from notifications.notices.local_time import format_when, text_zone, zone_for
 from notifications.notices.requirements import ALERT, ELEMENT_CODES, element_label
 
 RENDER_CHANNELS = ("email", "sms", "push", "letter", "announcement")
 PLACEHOLDER = re.compile(
-    r"\[\[(name|link|occurred_at|aware_at|notice_date|code|data_involved|what_you_can_do|credit_bureaus|reader"
-    r"|data_short|action_short)\]\]")
+    r"\[\[(name|link|occurred_at|aware_at|notice_date|code|data_involved|consequences|what_you_can_do|credit_bureaus"
+    r"|reader|data_short|action_short)\]\]")
 # Placeholders holding paragraphs or lists: in HTML they become paragraphs, not one escaped line.
-BLOCKS = frozenset({"data_involved", "what_you_can_do", "credit_bureaus", "reader"})
+BLOCKS = frozenset({"data_involved", "consequences", "what_you_can_do", "credit_bureaus", "reader"})
 # The channels whose copy is the person's own; the announcement is public and incident-wide.
 PERSONAL_CHANNELS = frozenset({"email", "letter", "sms", "push"})
 # Element texts replaced by the person's own in their copy: element code -> placeholder.
-PERSONAL_ELEMENTS = {"data_involved": "[[data_involved]]", "credit_bureaus": "[[credit_bureaus]]"}
+PERSONAL_ELEMENTS = {"data_involved": "[[data_involved]]", "consequences": "[[consequences]]",
+                     "credit_bureaus": "[[credit_bureaus]]"}
 # The verification code's alphabet: no 0/O, 1/I/L look-alikes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PARTS = {  # channel -> (subject file, text file, html file)
@@ -166,15 +166,6 @@ def _timeline(facts: dict, language: str, zone) -> list[tuple[str, str]]:
     return [(gettext(label), format_when(value, zone=zone, language=language)) for label, value in rows if value]
 
 
-def _reader_zone(notice, facts: dict):
-    """The zone of the notice's one reader: the residence an authority serves (the German authority reads
-    Berlin time under the EU rule), else the notice's first jurisdiction."""
-    residences = {o.get("residence") for o in facts.get("obligations", []) if o.get("residence")}
-    if len(residences) == 1:
-        return zone_for(residences.pop())
-    return zone_for(notice.jurisdictions[0] if notice.jurisdictions else None)
-
-
 def link_domain() -> str:
     """The host every link to a person's notice points at."""
     return urlsplit(settings.BREACHLINE_BASE_URL).netloc
@@ -190,7 +181,7 @@ def render_context(version, language: str, *, channel: str = "", california: boo
     """The templates' context; ``channel`` in PERSONAL_CHANNELS makes the person's own copy."""
     notice, facts = version.notice, version.facts
     texts = {code: text for code, text in (version.elements.get(language) or {}).items()}
-    zone = _reader_zone(notice, facts)
+    zone = text_zone(facts)
     report = reports.BUILDERS.get(facts.get("report", ""))
     sample = report is not None and report.sample_of_individual_notice
     personal = notice.audience == "individuals" and channel in PERSONAL_CHANNELS
@@ -200,11 +191,12 @@ def render_context(version, language: str, *, channel: str = "", california: boo
         title = gettext(report.title) if report else _heading(
             TITLES.get(notice.audience, TITLES["regulator"]), california)
     return {
-        "title": title, "report_basis": report.basis if report and not sample else "",
+        "title": title, "report_basis": gettext(report.basis) if report and not sample else "",
         "sample_note": gettext(SAMPLE_NOTE) if sample else "",
         "sections": _sections(notice, texts, report, personal=personal, california=california),
         "alert": texts.get(ALERT, ""), "ref": facts.get("ref", ""),
-        "from_address": parseaddr(settings.DEFAULT_FROM_EMAIL)[1], "link_domain": link_domain(),
+        "from_address": senders.promised_email(facts.get("organisation", {})), "link_domain": link_domain(),
+        "sms_sender": senders.promised_sms(facts.get("organisation", {})) if "sms" in notice.channels else "",
         "organisation": facts.get("organisation", {}), "facts": facts,
         "language": language, "authorities": [o["authority"] for o in facts.get("obligations", [])],
         "timeline": [] if sample else _timeline(facts, language, zone), "jurisdictions": notice.jurisdictions,

@@ -27,7 +27,7 @@ class Item:
 class Report:
     key: str
     title: str  # msgid
-    basis: str  # the instrument and article, as cited on the document
+    basis: str  # the instrument and article, as cited on the document (a msgid, or the Chinese citation)
     items: tuple[Item, ...]
     # The California Attorney General receives a sample copy of the residents' notice (1798.82(f)).
     sample_of_individual_notice: bool = False
@@ -86,8 +86,8 @@ _BUILDERS = (
     ),
     Report(
         "sg_pdpc", gettext_noop("Notification of a data breach to the Personal Data Protection Commission"),
-        "Personal Data Protection Act 2012 s 26D; Personal Data Protection (Notification of Data Breaches) "
-        "Regulations 2021 reg 5",
+        gettext_noop("Personal Data Protection Act 2012 s 26D; Personal Data Protection (Notification of Data "
+                     "Breaches) Regulations 2021 reg 5"),
         (
             Item(gettext_noop("Date and circumstances in which the organisation first became aware of the breach"),
                  ("discovery", "dates")),
@@ -106,7 +106,7 @@ _BUILDERS = (
     ),
     Report(
         "eu_gdpr_33", gettext_noop("Notification of a personal data breach to the supervisory authority"),
-        "Regulation (EU) 2016/679, Art. 33(3) and Art. 27",
+        gettext_noop("Regulation (EU) 2016/679, Art. 33(3) and Art. 27"),
         (
             Item(gettext_noop("(a) Nature of the breach, categories and approximate numbers of data subjects and "
                               "of records concerned"),
@@ -122,7 +122,7 @@ _BUILDERS = (
     ),
     Report(
         "gb_ico", gettext_noop("Personal data breach report to the Information Commissioner's Office"),
-        "UK GDPR Art. 33(3)",
+        gettext_noop("UK GDPR Art. 33(3)"),
         (
             Item(gettext_noop("What happened, and how and when you found out"),
                  ("nature", "dates", "discovery", "cause", "exposure")),

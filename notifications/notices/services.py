@@ -28,7 +28,7 @@ from notifications.models.notice import (
     RegulatorSubmission,
 )
 from notifications.models.recipient import Recipient
-from notifications.notices import checks, drafting, rendering, reports
+from notifications.notices import checks, drafting, languages, rendering, reports
 from notifications.notices.requirements import (
     ALERT,
     ELEMENT_CODES,
@@ -38,7 +38,6 @@ from notifications.notices.requirements import (
 )
 
 DRAFTABLE_STATES = (IncidentState.ASSESSED, IncidentState.REGULATORS_NOTIFIED, IncidentState.USERS_NOTIFIED)
-CHINESE_AUTHORITY = "Chinese"
 
 
 
@@ -56,13 +55,15 @@ def _groups(obligations: list[Obligation]) -> list[list[Obligation]]:
 
 
 def _languages(incident: Incident, group: list[Obligation]) -> list[str]:
-    """A notice to people speaks the languages of the people imported (English always: the fallback), or every
-    language we write before anyone is; a notice to an authority adds the authority's language."""
+    """A notice to people speaks the languages of the people imported (English always: the fallback), or,
+    before anyone is, every language its readers may read (``languages.for_individuals``); a notice to an
+    authority adds the authority's language where we write it."""
     if group[0].audience == Audience.INDIVIDUALS:
         readers = set(Recipient.objects.filter(incident=incident).values_list("language", flat=True).distinct())
-        return [code for code in drafting.LANGUAGES if not readers or code == "en" or code in readers]
-    chinese = any(o.details.get("language") == CHINESE_AUTHORITY for o in group)
-    return ["en", "zh-hans"] if chinese else ["en"]
+        if readers:
+            return languages.ordered(readers | {languages.ENGLISH})
+        return languages.for_individuals(incident.affected_counts())
+    return languages.for_authority(o.details.get("language", "") for o in group)
 
 
 def _codes(audience: str, requirements, report: reports.Report | None) -> list[str]:
@@ -89,22 +90,22 @@ def _draft_one(*, actor: Actor, incident: Incident, group: list[Obligation]) -> 
         facts["audience"] = "individuals"  # the sample copy speaks to the resident, as the notice it copies
     requirements = element_requirements(
         audience=audience, obligations=[("", list(o.content)) for o in group], facts=facts)
-    languages = _languages(incident, group)
+    written_in = _languages(incident, group)
     notice = Notice.objects.create(
         incident=incident, audience=audience, jurisdictions=sorted({o.jurisdiction for o in group}),
-        languages=languages, created_by_id=actor.pk,
+        languages=written_in, created_by_id=actor.pk,
         channels=drafting.INDIVIDUAL_CHANNELS if audience == Audience.INDIVIDUALS else drafting.ORGANISATION_CHANNELS,
     )
     notice.obligations.set(group)
     codes = _codes(audience, requirements, report)
     NoticeVersion.objects.create(
         notice=notice, number=1, author_id=actor.pk, facts=facts,
-        elements=drafting.draft_elements(facts=facts, codes=codes, languages=languages),
+        elements=drafting.draft_elements(facts=facts, codes=codes, languages=written_in),
     )
     audit_record(
         actor=actor, action=AuditAction.NOTICE_DRAFTED, incident=incident, to_state=notice.status,
         payload={"notice": notice.pk, "audience": audience, "jurisdictions": notice.jurisdictions,
-                 "obligations": [o.pk for o in group], "languages": languages},
+                 "obligations": [o.pk for o in group], "languages": written_in},
     )
     return notice
 

@@ -95,7 +95,7 @@ def notice_editor(request, pk: int):
             messages.success(request, _("Saved as a new version."))
         return redirect("notifications:notice-editor", pk=pk)
     version = notice.current_version
-    table = reader_checks.version_facts_table(version) if notice.audience == "individuals" else None
+    table = reader_checks.version_facts_table(version) if version is not None else None
     return render(request, "notifications/notice_editor.html", {
         "facts_table": table, "facts_rows": _facts_rows(table),
         "notice": notice, "version": version, "rows": _editor_rows(version),

@@ -29,7 +29,6 @@ MAX_EXTERNAL_ID = 200
 MAX_TEXT = 2000
 _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"", "0", "false", "no", "n", "f"}
-_DEFAULT_LANGUAGE = {"CN": "zh-hans"}
 _validate_url = URLValidator(schemes=["https", "http"])
 _WHITESPACE = re.compile(r"\s")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -72,9 +71,9 @@ def parse_jurisdiction(value: str) -> str | None:
 
 def parse_language(value: str, *, jurisdiction: str) -> str | None:
     if not value:
-        return _DEFAULT_LANGUAGE.get(jurisdiction, "en")
+        return settings.RESIDENCE_LANGUAGES.get(jurisdiction, "en")
     code = value.strip().lower().replace("_", "-")
-    return code if code in {language for language, _ in settings.LANGUAGES} else None
+    return code if code in {language for language, _ in settings.NOTICE_LANGUAGES} else None
 
 
 def region_hint(jurisdiction: str) -> str:
@@ -199,7 +198,7 @@ def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:
         result.errors.append("jurisdiction: unknown or missing (use ISO 3166-1 alpha-2, or US-XX for US states)")
     language = parse_language(_text(raw, "language"), jurisdiction=jurisdiction or "")
     if language is None:
-        result.errors.append(f"language: unknown (use one of {', '.join(code for code, _ in settings.LANGUAGES)})")
+        result.errors.append(f"language: unknown (use one of {', '.join(code for code, _ in settings.NOTICE_LANGUAGES)})")
     is_minor = parse_bool(_text(raw, "is_minor"))
     if is_minor is None:
         result.errors.append("is_minor: not a yes/no value (use true/false, yes/no or 1/0)")

@@ -20,7 +20,8 @@ PROFILE = {
     "identity_protection_offer": "credit monitoring and identity restoration", "identity_protection_months": 24,
     "call_centre_phone": "+1 800 555 0100", "call_centre_hours": "Monday to Friday, 9:00 to 18:00",
 }
-CAUSE = {"en": "An engineer made the snapshot public by mistake.", "zh-hans": "一名工程师误将快照设为公开。"}
+CAUSE = {"en": "An engineer made the snapshot public by mistake.", "zh-hans": "一名工程师误将快照设为公开。",
+         "de": "Ein Techniker hat den Snapshot versehentlich öffentlich gemacht."}
 # Debian's fonts-wqy-zenhei: a TrueType collection of three faces with Chinese (.ci/run installs it).
 ZENHEI = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 
@@ -83,7 +84,7 @@ def zenhei(settings) -> Path:
     return ZENHEI
 
 
-WRITTEN = {"en": "Written by the responder.", "zh-hans": "由响应人员撰写。"}
+WRITTEN = {"en": "Written by the responder.", "zh-hans": "由响应人员撰写。", "de": "Vom Incident-Team verfasst."}
 
 
 def complete(notice: Notice, actor) -> Notice:

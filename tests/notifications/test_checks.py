@@ -43,7 +43,9 @@ def test_every_required_element_is_listed_with_its_source(eu_regulator_notice):
     checklist = {item.code: item for item in checks.version_checklist(eu_regulator_notice.current_version)}
     law = {"nature", "data_involved", "numbers", "contact", "consequences", "measures_taken"}
     assert set(checklist) >= law
-    assert all(checklist[code].status == "present" for code in law)
+    # Given in every language (the German copy for the German authority still holds the facts typed in
+    # English, so it is "untranslated" until a translator writes them).
+    assert all(checklist[code].status in ("present", "untranslated") for code in law)
     assert any("33" in source for source in checklist["numbers"].required_by)
     # No EU establishment and no representative in the profile; drafted months after its 72 hours.
     assert checklist["representative"].status == "missing"

@@ -23,7 +23,7 @@ def test_one_individual_notice_covers_every_jurisdiction_and_each_regulator_gets
     individuals = [n for n in drafted if n.audience == "individuals"]
     assert len(individuals) == 1
     assert individuals[0].jurisdictions == ["CN", "EU", "SG", "US-CA"]
-    assert individuals[0].languages == ["en", "zh-hans"]
+    assert individuals[0].languages == ["en", "zh-hans", "de"]  # German for the people in Germany
     regulators = [n for n in drafted if n.audience == "regulator"]
     assert all(n.obligations.count() == 1 for n in regulators)
     open_count = assessed_incident.obligations.filter(applies=True, status__in=["open", "overdue"]).count()

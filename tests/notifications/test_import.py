@@ -41,7 +41,7 @@ EXPECTED_REJECTS = [
     ["3", "c-3", "rejected", "no usable contact method (e-mail, phone, push or postal address); phone: unparseable phone number"],
     ["4", "c-4", "rejected", "no usable contact method (e-mail, phone, push or postal address); email: invalid e-mail address"],
     ["5", "c-5", "rejected", "jurisdiction: unknown or missing (use ISO 3166-1 alpha-2, or US-XX for US states)"],
-    ["6", "c-6", "rejected", "language: unknown (use one of en, zh-hans)"],
+    ["6", "c-6", "rejected", "language: unknown (use one of en, zh-hans, de)"],
     ["7", "c-7", "rejected", "no usable contact method (e-mail, phone, push or postal address)"],
     ["8", "c-1", "rejected", "duplicate external_id (earlier in this file)"],
     ["9", "c-9", "rejected", "duplicate e-mail address (same as external_id c-1, earlier in this file)"],

@@ -40,7 +40,7 @@ def test_patch_replaces_elements_as_a_new_version_by_the_caller(api_as, legal, i
     assert body["version"] == 2 and body["incident"] == individual_notice.incident.ref
     assert individual_notice.versions.get(number=2).author == legal
     cause = next(item for item in body["checklist"] if item["code"] == "cause")
-    assert cause["status"] == "missing" and cause["missing_languages"] == ["en"]
+    assert cause["status"] == "missing" and cause["missing_languages"] == ["en", "de"]
 
 
 @pytest.mark.parametrize("payload", [

@@ -55,6 +55,25 @@ def test_a_person_with_only_a_phone_number_and_one_with_an_ssn_get_different_ste
     assert texts["p1"][1] != texts["p2"][1]
 
 
+def test_each_person_reads_the_likely_consequences_of_their_own_data_only(responder, identity_incident):
+    notice = services.notices_draft(actor=responder, incident=identity_incident)[0]
+    phone = person(identity_incident, "p1", jurisdiction="US-NY", data=["name", "phone_number"])
+    ssn = person(identity_incident, "p2", jurisdiction="US-NY", data=["name", "ssn"])
+    involved = {
+        reader.external_id: section(rendering.render_message(
+            version=notice.current_version, channel="email", language="en", recipient=reader).text,
+            "What Information Was Involved", "What We Are Doing")
+        for reader in (phone, ssn)}
+    phishing = "You may receive convincing fraudulent e-mails, messages or calls (phishing)"
+    identity = "Your identity documents could be used to open accounts or obtain credit in your name."
+    assert phishing in involved["p1"] and identity not in involved["p1"]
+    assert identity in involved["p2"] and phishing not in involved["p2"]
+    # The public page, read by nobody in particular, keeps the consequences of the incident's data.
+    public = rendering.render_message(version=notice.current_version, channel="announcement", language="en",
+                                      recipient=rendering.public_reader()).text
+    assert phishing in public and identity in public
+
+
 def test_password_advice_goes_only_to_people_whose_password_was_exposed(individual_notice, assessed_incident):
     version = individual_notice.current_version
     with_password = person(assessed_incident, "a", jurisdiction="SG", data=["email_address", "password"])

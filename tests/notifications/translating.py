@@ -1,4 +1,4 @@
-"""What a translator does before legal approves: the Chinese of every fact typed in English.
+"""What a translator does before legal approves: the Chinese and German of every fact typed in English.
 
 Tests of the demo incident call ``notice_translate`` the way a responder fills the editor's Chinese
 column; any Latin text it does not know is left, so the checks still catch it.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from notifications.models import Notice
 from notifications.notices import services
-from notifications.notices.reader_checks import CHINESE, untranslated_elements
+from notifications.notices.languages import CHINESE, GERMAN
+from notifications.notices.reader_checks import untranslated_elements
 
 TYPED = {
     "A misconfigured cloud database snapshot was reachable from the internet. It held account records of customers "
@@ -41,22 +42,57 @@ TYPED = {
     "Monday to Friday, 9:00 to 18:00 (local time)": "周一至周五 9:00 至 18:00（当地时间）",
     "Monday to Friday, 9:00 to 18:00": "周一至周五 9:00 至 18:00",
 }
+TYPED_DE = {
+    "A misconfigured cloud database snapshot was reachable from the internet. It held account records of customers "
+    "in China, Singapore, Germany and California.":
+        "Eine falsch konfigurierte Sicherungskopie (Snapshot) einer Cloud-Datenbank war aus dem Internet erreichbar. "
+        "Sie enthielt Kontodaten von Kundinnen und Kunden in China, Singapur, Deutschland und Kalifornien.",
+    "A misconfigured cloud database snapshot was reachable from the internet.":
+        "Eine falsch konfigurierte Sicherungskopie (Snapshot) einer Cloud-Datenbank war aus dem Internet erreichbar.",
+    "Customer account service; cloud database snapshot store": "Kundenkontodienst; Speicher für Datenbank-Snapshots",
+    "Customer account service": "Kundenkontodienst",
+    "Public access to the snapshot revoked, snapshot deleted, all database credentials rotated.":
+        "Öffentlichen Zugriff auf den Snapshot entzogen, Snapshot gelöscht, alle Zugangsdaten der Datenbank erneuert.",
+    "Public access revoked and credentials rotated.": "Öffentlichen Zugriff entzogen und Zugangsdaten erneuert.",
+    "During a storage migration, the access setting of a snapshot of the customer account database was changed "
+    "from private to public by mistake.": "Bei einer Speichermigration wurde die Zugriffseinstellung eines Snapshots "
+                                         "der Kundenkontodatenbank versehentlich von privat auf öffentlich geändert.",
+    "An external security researcher reported the open snapshot to our security mailbox.":
+        "Ein externer Sicherheitsforscher wies unser Sicherheitspostfach auf den offenen Snapshot hin.",
+    "Passwords were stored as bcrypt hashes (cost 12), each with its own salt; none was stored in readable form.":
+        "Passwörter waren als bcrypt-Hashwerte (Kostenfaktor 12) mit jeweils eigenem Salt gespeichert; keines lag im "
+        "Klartext vor.",
+    "Public access to the snapshot revoked.": "Öffentlichen Zugriff auf den Snapshot entzogen.",
+    "Access logs copied to write-once storage, then the snapshot deleted.":
+        "Zugriffsprotokolle auf einmal beschreibbaren Speicher kopiert, danach den Snapshot gelöscht.",
+    "Keys of the database service accounts rotated (customers' passwords are unchanged).":
+        "Schlüssel der Dienstkonten der Datenbank erneuert (die Passwörter der Kundinnen und Kunden sind unverändert).",
+    "A second person must approve any change to the sharing setting of a snapshot; public snapshots raise an alert.":
+        "Jede Änderung der Freigabeeinstellung eines Snapshots muss eine zweite Person genehmigen; öffentliche "
+        "Snapshots lösen einen Alarm aus.",
+    "Monday to Friday, 9:00 to 18:00 (local time)": "Montag bis Freitag, 9:00 bis 18:00 Uhr (Ortszeit)",
+    "Monday to Friday, 9:00 to 18:00": "Montag bis Freitag, 9:00 bis 18:00 Uhr",
+}
+TRANSLATIONS = {CHINESE: TYPED, GERMAN: TYPED_DE}
 # The SMS alert with the organisation's short Chinese name: the legal name in Latin letters leaves no
 # room in two Chinese SMS parts.
 ALERT = "示例云：数据泄露涉及您的[[data_short]]。[[action_short]]我们绝不会索要密码或验证码。"
 
 
 def notice_translate(notice: Notice, actor) -> Notice:
-    """Replace the English typed into the Chinese texts of the notice; shorten its Chinese alert."""
-    if CHINESE not in notice.languages:
-        return notice
-    version = notice.current_version
-    elements = {}
-    for code in untranslated_elements(version):
-        text = version.text(CHINESE, code)
-        for english, chinese in TYPED.items():
-            text = text.replace(english, chinese)
-        elements[code] = text
-    if "alert" in version.elements[CHINESE]:
-        elements["alert"] = ALERT
-    return services.notice_edit(actor=actor, notice=notice, language=CHINESE, elements=elements)
+    """Replace the English typed into the Chinese and German texts of the notice; shorten its Chinese alert."""
+    for language, typed in TRANSLATIONS.items():
+        if language not in notice.languages:
+            continue
+        version = notice.current_version
+        elements = {}
+        for code in untranslated_elements(version, language):
+            text = version.text(language, code)
+            for english, translated in typed.items():
+                text = text.replace(english, translated)
+            elements[code] = text
+        if language == CHINESE and "alert" in version.elements[CHINESE]:
+            elements["alert"] = ALERT
+        if elements:
+            notice = services.notice_edit(actor=actor, notice=notice, language=language, elements=elements)
+    return notice

@@ -2,7 +2,10 @@
 
 import secrets
 from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -29,10 +32,16 @@ DEMO_PROFILE = {
     "call_centre_hours": "Monday to Friday, 9:00 to 18:00 (local time)",
     "eu_representative": "Example Representation GmbH, Musterstrasse 1, 10115 Berlin, Germany; eu-rep@example.com",
     "pipl_representative": "Example Cloud Services (Shanghai) Co., Ltd., 1 Example Road, Shanghai; pipl@example.com",
-    "sending_domains": ["example.com"],
-    "email_sender": "notices@example.com",
-    "sms_sender": "ExampleCloud",
 }
+
+
+def sender_identities() -> dict:
+    """The demo organisation sends from what this installation is configured with (DEFAULT_FROM_EMAIL,
+    TWILIO_FROM_NUMBER, BREACHLINE_BASE_URL), so its notices promise exactly what their messages come from."""
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()
+    hosts = {address.rpartition("@")[2], (urlsplit(settings.BREACHLINE_BASE_URL).hostname or "").lower()}
+    return {"email_sender": address, "sms_sender": settings.TWILIO_FROM_NUMBER or "ExampleCloud",
+            "sending_domains": sorted(host for host in hosts if "." in host and not host.replace(".", "").isdigit())}
 
 
 class Command(BaseCommand):
@@ -53,7 +62,8 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name=group))
             self.stdout.write(f"User {username} password: {password}   (shown once)")
         if not OrganisationProfile.objects.exists():
-            services.organisation_profile_update(actor=User.objects.get(username="admin"), **DEMO_PROFILE)
+            services.organisation_profile_update(actor=User.objects.get(username="admin"), **DEMO_PROFILE,
+                                                 **sender_identities())
         if not Incident.objects.exists():
             incident = self._demo_incident(User.objects.get(username="responder"))
             self.stdout.write(f"Demo incident {incident.ref}: {incident.title} ({incident.state})")
