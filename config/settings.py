@@ -328,6 +328,8 @@ DELIVERY_REQUEUE_SECONDS = env_float("DELIVERY_REQUEUE_SECONDS", 1800.0)
 DELIVERY_RECEIPTS_SECONDS = env_float("DELIVERY_RECEIPTS_SECONDS", 60.0)
 DELIVERY_SWEEP_SECONDS = env_float("DELIVERY_SWEEP_SECONDS", 30.0)
 DELIVERY_SWEEP_LIMIT = env_int("DELIVERY_SWEEP_LIMIT", 20000)
+# How often beat has the outbox's waiting notice dispatches published (sending while the broker was down).
+DISPATCH_RELAY_SECONDS = env_float("DISPATCH_RELAY_SECONDS", 5.0)
 # The audit chain is an HMAC chain under these keys: the first signs, every key verifies, so a new
 # key can be put first without breaking the chains it did not sign (README, "Audit trail").
 AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS", []) or [_secret("AUDIT_CHAIN_KEYS", nbytes=32)]
@@ -343,6 +345,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "anchor-audit-heads": {"task": "incidents.anchor_audit_heads", "schedule": AUDIT_ANCHOR_SECONDS},
     "contacts-purge": {"task": "notifications.contacts_purge", "schedule": 3600.0},
     "deliveries-sweep": {"task": "notifications.deliveries_sweep", "schedule": DELIVERY_SWEEP_SECONDS},
+    # A relay message older than its period is redundant: the next one does the same.
+    "dispatches-relay": {"task": "notifications.dispatches_relay", "schedule": DISPATCH_RELAY_SECONDS,
+                         "options": {"expires": DISPATCH_RELAY_SECONDS}},
     "receipts-collect": {"task": "notifications.receipts_collect", "schedule": DELIVERY_RECEIPTS_SECONDS},
 }
 

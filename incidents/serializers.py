@@ -10,10 +10,8 @@ from rest_framework import serializers
 from incidents.audit import AuditEvent
 from incidents.models import Incident
 from incidents.obligations import incident_no_harm_determination
+from incidents.rules.facts import EARLIEST_YEAR, LATEST_YEAR
 from incidents.services import NOTICE_FACTS
-
-# Times outside this window are typos (a year 9999, a 0026 for 2026), refused before any clock runs.
-EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 
 
 class OffsetDateTimeField(serializers.DateTimeField):

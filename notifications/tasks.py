@@ -39,6 +39,12 @@ def notice_dispatch(notice_id: int) -> int:
     return queue.notice_dispatch(notice_id=notice_id, send=queue.deliveries_send_later)
 
 
+@shared_task(name=queue.DISPATCHES_RELAY, acks_late=True, **LIMITS)
+def dispatches_relay() -> int:
+    """Publish the notice dispatches the outbox holds (the broker was down when they were recorded)."""
+    return queue.dispatches_relay()
+
+
 @shared_task(name=queue.DELIVERIES_SEND, acks_late=True, **LIMITS)
 def deliveries_send(delivery_ids: list[int]) -> dict:
     """Claim and send a batch; queue its short retries; return the counts."""

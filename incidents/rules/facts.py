@@ -19,6 +19,9 @@ KNOWN_FIELDS = {
     "no_harm_determination", "risk", "assessment", "role", "regimes", "eu_main_establishment",
 }
 ROLES = ("controller", "processor")
+# Times outside this window are typos (a year 9999, a 0026 for 2026), refused before any clock runs:
+# the API and the forms refuse them too, and a deadline past year 9999 cannot even be computed.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
 
 
 class FactsError(ValueError):
@@ -88,6 +91,8 @@ def _time(data: dict, key: str, required: bool = False) -> datetime | None:
         raise FactsError(key, f"is not an ISO 8601 date-time: {value!r}") from error
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise FactsError(key, f"needs a UTC offset (e.g. +01:00 or Z): {value!r}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise FactsError(key, f"{value!r} is outside the years {EARLIEST_YEAR} to {LATEST_YEAR}")
     return moment
 
 
@@ -132,7 +137,7 @@ def _flag(data: dict, key: str) -> bool:
 
 def _risk(data: dict) -> tuple[str | None, dict | None]:
     level = data.get("risk")
-    if level is not None and level not in risk_method.LEVELS:
+    if level is not None and (not isinstance(level, str) or level not in risk_method.LEVELS):
         raise FactsError("risk", f"must be one of {', '.join(risk_method.LEVELS)}, got {level!r}")
     assessment = data.get("assessment")
     if assessment is None:
@@ -174,14 +179,14 @@ def _regimes(data: dict, known: frozenset[str]) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise FactsError("regimes", "must be a list of regime codes")
     for index, regime in enumerate(value):
-        if regime not in known:
+        if not isinstance(regime, str) or regime not in known:
             raise FactsError(f"regimes[{index}]", f"unknown regime {regime!r}; known: {', '.join(sorted(known))}")
     return tuple(dict.fromkeys(value))
 
 
 def _establishment(data: dict) -> str | None:
     value = data.get("eu_main_establishment")
-    if value is not None and value not in jurisdictions.EEA_MEMBER_STATES:
+    if value is not None and (not isinstance(value, str) or value not in jurisdictions.EEA_MEMBER_STATES):
         raise FactsError("eu_main_establishment", f"must be an EEA member-state code or null, got {value!r}")
     return value
 
@@ -196,7 +201,7 @@ def facts_from_json(data: Any, *, regimes: frozenset[str] | None = None) -> Fact
     if regimes is None:
         regimes = load_rules().regimes
     role = data.get("role", "controller")
-    if role not in ROLES:
+    if not isinstance(role, str) or role not in ROLES:
         raise FactsError("role", f"must be controller or processor, got {role!r}")
     aware_at = _time(data, "aware_at", required=True)
     times = {key: _time(data, key) for key in TIME_FIELDS if key != "aware_at"}

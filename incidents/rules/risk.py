@@ -122,7 +122,7 @@ def dpc_base(data_categories: list[str] | tuple[str, ...]) -> tuple[int, str]:
 def _choice(assessment: dict, key: str) -> Decimal:
     value = assessment.get(key)
     table = ASSESSMENT_FIELDS[key]
-    if value not in table:
+    if not isinstance(value, str) or value not in table:
         raise AssessmentError(key, f"must be one of {', '.join(table)}, got {value!r}")
     return table[value]
 
@@ -136,7 +136,7 @@ def severity_assess(*, data_categories: list[str] | tuple[str, ...], assessment:
     """
     dpc, dpc_line = dpc_base(data_categories)
     volume = assessment.get("volume", "normal")
-    if volume not in VOLUME:
+    if not isinstance(volume, str) or volume not in VOLUME:
         raise AssessmentError("volume", f"must be one of {', '.join(VOLUME)}, got {volume!r}")
     if VOLUME[volume]:
         dpc = min(4, dpc + VOLUME[volume])

@@ -10,8 +10,6 @@ older release still runs after an upgrade. Messages carry ids only, never conten
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from itertools import zip_longest
@@ -20,11 +18,11 @@ from typing import Protocol
 from celery import current_app
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from notifications.models import Delivery, DeliveryStatus
+from notifications.models import Delivery, DeliveryStatus, NoticeDispatch
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +32,7 @@ DELIVERIES_SEND = "notifications.deliveries_send"
 DELIVERIES_SWEEP = "notifications.deliveries_sweep"
 RECEIPTS_COLLECT = "notifications.receipts_collect"
 CONTACTS_PURGE = "notifications.contacts_purge"
+DISPATCHES_RELAY = "notifications.dispatches_relay"
 
 # Delayed tasks wait in the worker's memory, unacknowledged: keep them well inside the
 # broker's visibility timeout, and leave longer waits to the sweep (an indexed column).
@@ -51,18 +50,21 @@ def _enqueue(name: str, args: list, countdown: float | None = None) -> None:
 
 
 def notice_dispatch_later(*, notice_id: int) -> None:
-    """Queue the dispatcher of a notice that started sending (it queues the batches), after commit.
+    """Record a dispatch of the notice in the current transaction (the outbox) and publish it after commit.
 
-    The notice and its deliveries are already committed when this runs, so a broker that is down
-    loses nothing: the dispatch waits in this process and is published, by ``_Redispatcher``,
-    within ``RETRY_SECONDS`` of the broker's return (``dispatch_waiting`` says whether it waits).
+    The row commits with the notice's deliveries or not at all, so a broker that is down, or a process
+    that dies before publishing, loses nothing: ``dispatches_relay`` (beat, every
+    ``DISPATCH_RELAY_SECONDS``) publishes it within seconds of the broker's return. A dispatch that
+    already waits is not recorded twice.
     """
-    transaction.on_commit(lambda: _dispatch(notice_id))
+    waiting = NoticeDispatch.objects.filter(notice_id=notice_id, published_at__isnull=True).first()
+    dispatch = waiting or NoticeDispatch.objects.create(notice_id=notice_id)
+    transaction.on_commit(lambda: _relay([dispatch.pk]))
 
 
 def dispatch_waiting(*, notice_id: int) -> bool:
-    """Whether this process holds a dispatch of the notice that the broker did not take yet."""
-    return _redispatcher.waiting(notice_id)
+    """Whether a dispatch of the notice waits in the outbox because the broker refused it."""
+    return NoticeDispatch.objects.filter(notice_id=notice_id, published_at__isnull=True).exclude(last_error="").exists()
 
 
 def _publish(notice_id: int) -> None:
@@ -74,62 +76,43 @@ def _publish(notice_id: int) -> None:
         )
 
 
-def _dispatch(notice_id: int) -> None:
-    try:
-        _publish(notice_id)
-    except (OperationalError, OSError) as exc:
-        logger.warning("broker unavailable, notice %s will be dispatched when it is back: %s", notice_id, exc)
-        _redispatcher.add(notice_id)
-    else:
-        _redispatcher.discard(notice_id)
+# How long a relay holds a dispatch it is publishing; after that another relay may take it over.
+CLAIM_SECONDS = 60.0
+# The most dispatches one relay publishes; the next relay takes the rest.
+RELAY_LIMIT = 500
 
 
-# Seconds between two attempts to publish a waiting dispatch.
-RETRY_SECONDS = 2.0
+def dispatches_relay() -> int:
+    """Publish the dispatches waiting in the outbox, oldest first; return how many the broker took.
+
+    Stops at the first refusal: the broker is down, and the next relay tries again.
+    """
+    waiting = NoticeDispatch.objects.filter(published_at__isnull=True).order_by("id")
+    return _relay(list(waiting.values_list("pk", flat=True)[:RELAY_LIMIT]))
 
 
-class _Redispatcher:
-    """Publishes the dispatches the broker refused, retrying every ``RETRY_SECONDS`` in one daemon
-    thread per process. If the process dies first, the sweep still finds the rows (later)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._waiting: set[int] = set()
-        self._thread: threading.Thread | None = None
-
-    def add(self, notice_id: int) -> None:
-        with self._lock:
-            self._waiting.add(notice_id)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="breachline-redispatch", daemon=True)
-                self._thread.start()
-
-    def discard(self, notice_id: int) -> None:
-        with self._lock:
-            self._waiting.discard(notice_id)
-
-    def waiting(self, notice_id: int) -> bool:
-        with self._lock:
-            return notice_id in self._waiting
-
-    def _run(self) -> None:
-        while True:
-            time.sleep(RETRY_SECONDS)
-            with self._lock:
-                pending = sorted(self._waiting)
-                if not pending:
-                    self._thread = None
-                    return
-            for notice_id in pending:
-                try:
-                    _publish(notice_id)
-                except (OperationalError, OSError):
-                    break
-                self.discard(notice_id)
-                logger.info("broker back: notice %s dispatched", notice_id)
-
-
-_redispatcher = _Redispatcher()
+def _relay(dispatch_ids: list[int]) -> int:
+    """1. Claim each dispatch with a conditional UPDATE (unpublished, not held by another relay).
+    2. Publish its notice's dispatcher task.
+    3. Mark it published; on a broker error, let it go for the next relay and stop."""
+    published = 0
+    for dispatch_id in dispatch_ids:
+        now = timezone.now()
+        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+        mine = NoticeDispatch.objects.filter(free, pk=dispatch_id, published_at__isnull=True)
+        if not mine.update(claimed_until=now + timedelta(seconds=CLAIM_SECONDS), attempts=F("attempts") + 1):
+            continue
+        notice_id = NoticeDispatch.objects.values_list("notice_id", flat=True).get(pk=dispatch_id)
+        try:
+            _publish(notice_id)
+        except (OperationalError, OSError) as exc:
+            logger.warning("broker unavailable, notice %s will be dispatched when it is back: %s", notice_id, exc)
+            NoticeDispatch.objects.filter(pk=dispatch_id).update(claimed_until=None, last_error=str(exc)[:500])
+            break
+        NoticeDispatch.objects.filter(pk=dispatch_id).update(published_at=timezone.now(), claimed_until=None)
+        published += 1
+        logger.info("notice %s dispatched", notice_id)
+    return published
 
 
 def deliveries_send_later(delivery_ids: list[int], countdown: float = 0) -> None:

@@ -7,6 +7,7 @@ from rest_framework import serializers
 from incidents.serializers import OffsetDateTimeField
 from notifications.models import Notice, NoticeVersion, RegulatorSubmission
 from notifications.notices import checks, rendering
+from notifications.notices.services import ELEMENT_MAX_LENGTH
 
 
 class NoticeSerializer(serializers.Serializer):
@@ -63,8 +64,9 @@ class NoticeSerializer(serializers.Serializer):
 
 
 class NoticeEditSerializer(serializers.Serializer):
-    language = serializers.CharField()
-    elements = serializers.DictField(child=serializers.CharField(allow_blank=True, trim_whitespace=False))
+    language = serializers.CharField(max_length=20)
+    elements = serializers.DictField(child=serializers.CharField(
+        allow_blank=True, trim_whitespace=False, max_length=ELEMENT_MAX_LENGTH))
 
 
 class NoticeTransitionSerializer(serializers.Serializer):

@@ -19,6 +19,7 @@ from incidents.audit import AuditAction, audit_record
 from incidents.errors import Conflict
 from incidents.models import Audience, Incident, IncidentState, Obligation, ObligationStatus
 from incidents.obligations import obligation_mark_met
+from incidents.text import text_problem
 from notifications.models.notice import (
     APPROVE_PERMISSION,
     EDIT_PERMISSION,
@@ -129,6 +130,10 @@ def notices_draft(*, actor: Actor, incident: Incident) -> list[Notice]:
     return [_draft_one(actor=actor, incident=incident, group=group) for group in _groups(open_obligations)]
 
 
+# The longest element text a notice may hold: several pages of a letter, far below what strains a rendering.
+ELEMENT_MAX_LENGTH = 20_000
+
+
 def _validate_edit(notice: Notice, language: str, elements: dict) -> None:
     errors: dict[str, list[str]] = {}
     if language not in notice.languages:
@@ -136,10 +141,20 @@ def _validate_edit(notice: Notice, language: str, elements: dict) -> None:
     unknown = sorted(set(elements) - set(ELEMENT_CODES))
     if unknown:
         errors["elements"] = [f"Unknown element code(s): {', '.join(unknown)}."]
-    if any(not isinstance(text, str) for text in elements.values()):
-        errors.setdefault("elements", []).append("Each element's text must be a string.")
+    for code, text in sorted(elements.items()):
+        if not isinstance(text, str):
+            errors.setdefault("elements", []).append(f"{code}: the text must be a string.")
+        elif text_problem(text):
+            errors.setdefault("elements", []).append(f"{code}: {text_problem(text)}.")
+        elif len(text) > ELEMENT_MAX_LENGTH:
+            errors.setdefault("elements", []).append(f"{code}: longer than {ELEMENT_MAX_LENGTH} characters.")
     if errors:
         raise ValidationError(errors)
+
+
+def _line_breaks(text: str) -> str:
+    """Line breaks as a browser sends them (CR LF) or an old editor writes them (CR), stored as LF."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 @transaction.atomic
@@ -153,6 +168,7 @@ def notice_edit(*, actor: Actor, notice: Notice, language: str, elements: dict[s
     language = rendering.normalise_language(language)
     incident, locked = _lock(notice)
     _validate_edit(locked, language, elements)
+    elements = {code: _line_breaks(text) for code, text in elements.items()}
     if locked.status in (NoticeStatus.SENDING, NoticeStatus.SENT):
         raise Conflict("This notice is already being sent: draft a new notice instead of editing it.")
     previous = locked.current_version

@@ -86,7 +86,7 @@ def notice_editor(request, pk: int):
     notice = notice_get(user=request.user, pk=pk)
     if request.method == "POST":
         language = request.POST.get("language", "")
-        elements = {code: request.POST[code].replace("\r\n", "\n") for code in ELEMENT_CODES if code in request.POST}
+        elements = {code: request.POST[code] for code in ELEMENT_CODES if code in request.POST}
         try:
             services.notice_edit(actor=request.user, notice=notice, language=language, elements=elements)
         except (Conflict, PermissionDenied, ValidationError) as exc:

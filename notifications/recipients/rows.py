@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
 from incidents.rules import categories, jurisdictions
+from incidents.text import text_problem
 
 COLUMNS = (
     "external_id", "name", "email", "phone", "postal_address", "jurisdiction", "language", "fcm_token",
@@ -31,9 +32,6 @@ _TRUE = {"1", "true", "yes", "y", "t"}
 _FALSE = {"", "0", "false", "no", "n", "f"}
 _validate_url = URLValidator(schemes=["https", "http"])
 _WHITESPACE = re.compile(r"\s")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-# Control characters (C0, DEL, C1) except tab, line feed and carriage return; NUL is named on its own.
-_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 # JPush registration ids are short alphanumeric strings (e.g. 1a0018970af2b3c4d5e).
 _JPUSH_ID = re.compile(r"[0-9A-Za-z]{8,64}")
 
@@ -215,19 +213,6 @@ def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:
         "external_id": external_id, "jurisdiction": jurisdiction or "", "language": language or "en",
         "is_minor": bool(is_minor), "data_categories": known,
     }
-
-
-def text_problem(value: str) -> str:
-    """Why ``value`` is not clean text (a NUL byte, a lone surrogate, a control character
-    other than tab and line breaks), or "" when it is."""
-    if "\x00" in value:
-        return "contains a NUL byte"
-    if _SURROGATE.search(value):
-        return "contains a lone surrogate, which is not text"
-    control = _CONTROL.search(value)
-    if control:
-        return f"contains a control character (U+{ord(control.group()):04X})"
-    return ""
 
 
 def _hygiene(raw: dict[str, Any], result: ParsedRow) -> None:

@@ -40,8 +40,8 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps(evidence.notice_delivery_summary(notice=notice)))
         if queue.dispatch_waiting(notice_id=notice.pk):
-            # This process ends now, and with it the retries: running the command again dispatches again.
+            # The dispatch waits in the outbox, committed: beat's relay publishes it once the broker is back.
             raise CommandError(
-                "queued, will start when the broker is back: run this command again once it is "
-                "(or the sweep starts it after DELIVERY_REQUEUE_SECONDS).", returncode=75,
+                "queued, will start when the broker is back (beat's relay publishes it within "
+                "DISPATCH_RELAY_SECONDS of its return; running this command again is harmless).", returncode=75,
             )
