@@ -336,6 +336,13 @@ AUDIT_CHAIN_KEYS = env_list("AUDIT_CHAIN_KEYS", []) or [_secret("AUDIT_CHAIN_KEY
 _refuse_weak_keys("AUDIT_CHAIN_KEYS", AUDIT_CHAIN_KEYS)
 # Where the periodic anchors of the chain heads are appended besides the log (empty: the log only).
 AUDIT_ANCHOR_FILE = env_str("AUDIT_ANCHOR_FILE")
+# And an S3-compatible bucket (empty: none), one new object per anchoring run (incidents/anchor_bucket.py).
+AUDIT_ANCHOR_S3_BUCKET = env_str("AUDIT_ANCHOR_S3_BUCKET")
+AUDIT_ANCHOR_S3_PREFIX = env_str("AUDIT_ANCHOR_S3_PREFIX", "audit-anchors")
+AUDIT_ANCHOR_S3_ENDPOINT_URL = env_str("AUDIT_ANCHOR_S3_ENDPOINT_URL")
+AUDIT_ANCHOR_S3_REGION = env_str("AUDIT_ANCHOR_S3_REGION")
+AUDIT_ANCHOR_S3_ACCESS_KEY_ID = env_str("AUDIT_ANCHOR_S3_ACCESS_KEY_ID")
+AUDIT_ANCHOR_S3_SECRET_ACCESS_KEY = env_str("AUDIT_ANCHOR_S3_SECRET_ACCESS_KEY")
 AUDIT_ANCHOR_SECONDS = env_float("AUDIT_ANCHOR_SECONDS", 3600.0)
 # How often beat looks for deadline reminders to send (cockpit/reminders.py; README, "Reminders").
 REMINDER_SECONDS = env_float("REMINDER_SECONDS", 60.0)

@@ -37,6 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from incidents.actors import Actor
+from incidents.anchor_bucket import anchor_bucket_configured, anchor_bucket_write
 
 GENESIS = "0" * 64
 ORGANISATION_CHAIN = "organisation"
@@ -334,7 +335,8 @@ def audit_verify_chain(events: Iterable[AuditEvent], head: AuditHead | None) -> 
 
 
 def audit_anchor_heads(*, now: datetime) -> int:
-    """Write every chain's signed head to the anchor log (and AUDIT_ANCHOR_FILE); return how many.
+    """Write every chain's signed head to the anchor log (and AUDIT_ANCHOR_FILE, and a new object in
+    AUDIT_ANCHOR_S3_BUCKET); return how many.
 
     An anchor written outside the database is what proves a chain was once longer, should someone
     with superuser rights put back an older head together with a shortened chain.
@@ -352,6 +354,8 @@ def audit_anchor_heads(*, now: datetime) -> int:
     if settings.AUDIT_ANCHOR_FILE and lines:
         with Path(settings.AUDIT_ANCHOR_FILE).open("a", encoding="utf-8") as sink:
             sink.write("".join(f"{line}\n" for line in lines))
+    if anchor_bucket_configured() and lines:
+        anchor_bucket_write(lines=lines, now=now)
     return len(lines)
 
 

@@ -13,6 +13,7 @@ from tests.fakes.aliyun import FakeAliyunSms
 from tests.fakes.jpush import FakeJPush
 from tests.fakes.postmark import FakePostmark
 from tests.fakes.push import FakeFCM, FakeWebPush, vapid_private_key
+from tests.fakes.s3 import ACCESS_KEY_ID, REGION, SECRET_ACCESS_KEY, FakeS3
 from tests.fakes.smtp import FakeSMTPServer
 from tests.fakes.tencent import FakeTencentSms
 from tests.fakes.twilio import FakeTwilio
@@ -112,4 +113,17 @@ def jpush_server(settings):
         settings.JPUSH_MASTER_SECRET = server.master_secret
         settings.JPUSH_ENDPOINT = server.base_url
         settings.PROVIDER_TIMEOUT_SECONDS = 5.0
+        yield server
+
+
+@pytest.fixture
+def s3_server(settings):
+    """The audit anchors' bucket on a local S3-compatible server."""
+    with FakeS3() as server:
+        settings.AUDIT_ANCHOR_S3_BUCKET = server.bucket
+        settings.AUDIT_ANCHOR_S3_PREFIX = "anchors"
+        settings.AUDIT_ANCHOR_S3_ENDPOINT_URL = server.endpoint_url
+        settings.AUDIT_ANCHOR_S3_REGION = REGION
+        settings.AUDIT_ANCHOR_S3_ACCESS_KEY_ID = ACCESS_KEY_ID
+        settings.AUDIT_ANCHOR_S3_SECRET_ACCESS_KEY = SECRET_ACCESS_KEY
         yield server

@@ -155,6 +155,31 @@ def test_an_anchor_proves_a_chain_was_once_longer(contained, responder, settings
     assert f"incident:{contained.pk} had event #{last.seq}, which is gone" in out
 
 
+def test_anchors_in_an_s3_bucket_prove_a_chain_was_once_longer(contained, responder, s3_server, capsys):
+    old_head = AuditHead.objects.filter(incident=contained).values("seq", "hash", "signature").get()
+    services.incident_update(actor=responder, incident=contained, title="Leaked customer database (backup)")
+    assert audit_anchor_heads(now=timezone.now()) >= 1
+    services.incident_update(actor=responder, incident=contained, title="Leaked customer database (copy)")
+    assert audit_anchor_heads(now=timezone.now()) >= 1
+    objects = s3_server.objects()
+    assert len(objects) == 2 and all(key.startswith("anchors/") and key.endswith(".jsonl") for key in objects)
+    anchored = [json.loads(line) for text in objects.values() for line in text.splitlines()]
+    assert {(anchor["chain"], anchor["seq"]) for anchor in anchored} >= {(f"incident:{contained.pk}", old_head["seq"] + 1)}
+    call_command("verify_audit", contained.ref, "--anchors-bucket")
+    assert f"OK {contained.ref}" in capsys.readouterr().out
+
+    last = contained.audit_events.order_by("-seq").first()
+    with tampering() as cursor:
+        cursor.execute("DELETE FROM incidents_auditevent WHERE incident_id = %s AND seq > %s",
+                       [contained.pk, old_head["seq"]])
+        cursor.execute(
+            "UPDATE incidents_audithead SET seq = %s, hash = %s, signature = %s WHERE incident_id = %s",
+            [old_head["seq"], old_head["hash"], old_head["signature"], contained.pk],
+        )
+    out = broken_report(capsys, contained.ref, "--anchors-bucket")
+    assert f"incident:{contained.pk} had event #{last.seq}, which is gone (bucket)" in out
+
+
 def test_chains_written_before_the_key_are_signed_again_only_when_intact(contained, responder, capsys):
     other = services.incident_create(
         actor=responder, title="Misdirected e-mail", description="One message to the wrong person.",

@@ -1,4 +1,5 @@
-"""Verify the audit chains and their signed heads: ``manage.py verify_audit [REF] [--anchors FILE]``.
+"""Verify the audit chains and their signed heads:
+``manage.py verify_audit [REF] [--anchors FILE] [--anchors-bucket]``.
 
 Exits 1 when a chain is broken, its tail is missing, or an anchored head is no longer in the chain.
 """
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from incidents.anchor_bucket import anchor_bucket_configured, anchor_bucket_lines
 from incidents.audit import AuditEvent, AuditHead, audit_check_anchors, audit_verify_chain
 from incidents.models import Incident
 
@@ -17,8 +19,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("ref", nargs="?", help="Incident reference, e.g. INC-2026-0001")
         parser.add_argument("--anchors", type=Path, help="An anchor file written by the anchor task to check against")
+        parser.add_argument("--anchors-bucket", action="store_true",
+                            help="Check against every anchor in AUDIT_ANCHOR_S3_BUCKET too")
 
-    def handle(self, *args, ref=None, anchors=None, **options):
+    def handle(self, *args, ref=None, anchors=None, anchors_bucket=False, **options):
         incidents = Incident.objects.filter(ref=ref) if ref else Incident.objects.all()
         chains = [(incident.ref, incident.pk) for incident in incidents.order_by("pk")]
         if ref and not chains:
@@ -41,6 +45,13 @@ class Command(BaseCommand):
                 problems = audit_check_anchors(lines)
             for problem in problems:
                 self.stdout.write(f"BROKEN {problem}")
+            broken += len(problems)
+        if anchors_bucket:
+            if not anchor_bucket_configured():
+                raise CommandError("--anchors-bucket needs AUDIT_ANCHOR_S3_BUCKET.")
+            problems = audit_check_anchors(anchor_bucket_lines())
+            for problem in problems:
+                self.stdout.write(f"BROKEN {problem} (bucket)")
             broken += len(problems)
         if broken:
             raise CommandError(f"{broken} audit chain problem(s) found.", returncode=1)
