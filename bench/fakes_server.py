@@ -4,7 +4,9 @@ Started by bench/fanout.py. Prints one JSON line with the fakes' addresses and
 credentials, then serves until stdin closes. ``GET /stats`` on the stats port
 answers, per channel, how many messages arrived and for how many distinct
 addresses (every benchmark person has their own), so duplicates show as
-``total - distinct``. ``POST /reset`` zeroes the counts.
+``total - distinct``. ``POST /reset`` zeroes the counts. ``POST /fail`` with
+``{"channel": "sms", "count": 200, "status": 429}`` opens a failure window: the channel's fake
+answers its next ``count`` calls with that status (SMTP: a transient 451), as bench/reliability.py uses.
 """
 
 from __future__ import annotations
@@ -58,8 +60,16 @@ class StatsHandler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_POST(self) -> None:  # noqa: N802
-        for fake in FAKES.values():
-            fake.received.clear()
+        if self.path == "/fail":
+            window = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            fake = FAKES[window["channel"]]
+            if window["channel"] == "email":
+                fake.fail_next(window["count"])  # type: ignore[attr-defined]
+            else:
+                fake.fail_next(window["count"], status=window["status"])  # type: ignore[attr-defined]
+        else:
+            for fake in FAKES.values():
+                fake.received.clear()
         self.send_response(204)
         self.end_headers()
 
