@@ -348,7 +348,7 @@ def run(args) -> dict:
         results["copy_seconds"] = time_copy(path, args.database)
         rss_file = workdir / "import.rss"
         started = time.perf_counter()
-        manage("import_recipients", incident.ref, str(path), "--json", env=env, measure=rss_file)
+        manage("import_recipients", incident.ref, str(path), "--json", "--as", "bench_responder", env=env, measure=rss_file)
         results["import_seconds"] = time.perf_counter() - started
         results["rss_import_kib"], results["rss_import_children_kib"] = map(int, rss_file.read_text().split())
         results["copy_finished_seconds"] = time_copy_finished(args.database)

@@ -153,7 +153,7 @@ def prepare(index: int, recipients: int, env: dict[str, str], workdir: Path):
     path = workdir / f"people-{recipients}.csv"
     if not path.exists():
         write_csv(path, recipients)
-    manage("import_recipients", incident.ref, str(path), "--json", env=env)
+    manage("import_recipients", incident.ref, str(path), "--json", "--as", responder.username, env=env)
     User.objects.filter(username="bench_legal").update(username=f"bench_legal_{index}")  # approved_notice makes one
     notice = approved_notice(incident)
     return Notice.objects.get(pk=notice.pk), sender
