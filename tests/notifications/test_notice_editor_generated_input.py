@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.test import Client
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from incidents.text import text_problem
@@ -101,6 +101,7 @@ def test_the_api_stores_exactly_what_was_sent_or_answers_400(api_as, client, res
     body = json.dumps({"language": "en", "elements": {code: text}})
     response = api_as(responder).patch(f"/api/notices/{individual_notice.pk}/", body, content_type="application/json")
     assert response.status_code == (200 if _acceptable(text) else 400), response.content[:300]
+    event(f"answered {response.status_code}")
     if response.status_code == 400:
         assert "elements" in response.json()
         return
@@ -118,6 +119,7 @@ def test_the_editor_page_stores_what_was_typed_or_says_why_not(client, responder
     before = individual_notice.versions.count()
     response = client.post(f"/notices/{individual_notice.pk}/", {"language": "en", code: text}, follow=True)
     assert response.status_code == 200
+    event("stored" if _acceptable(text) else "refused")
     if not _acceptable(text):
         assert individual_notice.versions.count() == before
         assert f"{code}: " in response.content.decode()
