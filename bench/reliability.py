@@ -78,7 +78,8 @@ class Redis:
     """A redis-server of this script's own, without persistence: a restart loses what it held."""
 
     def __init__(self, port: int, workdir: Path) -> None:
-        self.port, self.workdir, self.process = port, workdir, None
+        self.port, self.workdir = port, workdir
+        self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
         self.process = subprocess.Popen(
@@ -102,7 +103,9 @@ class Processes:
     """Workers and beat, each in its own process group."""
 
     def __init__(self, env: dict[str, str], workdir: Path) -> None:
-        self.env, self.workdir, self.workers, self.beat = env, workdir, [], None
+        self.env, self.workdir = env, workdir
+        self.workers: list[subprocess.Popen] = []
+        self.beat: subprocess.Popen | None = None
         self.count = 0
 
     def start_worker(self, concurrency: int) -> subprocess.Popen:
@@ -211,8 +214,9 @@ def scenario(name: str, args, env: dict[str, str], fakes: dict[str, str], redis:
     try:
         if name == "providers":
             fail_url = fakes["STATS_URL"].replace("/stats", "/fail")
-            windows = [{"channel": "sms", "count": 300, "status": 429}, {"channel": "push", "count": 300, "status": 500},
-                       {"channel": "email", "count": 100, "status": 451}]
+            windows: list[dict[str, str | int]] = [
+                {"channel": "sms", "count": 300, "status": 429}, {"channel": "push", "count": 300, "status": 500},
+                {"channel": "email", "count": 100, "status": 451}]
             for window in windows:
                 requests.post(fail_url, json=window, timeout=10).raise_for_status()
             result["fault"] = "SMS 429 x300, push 500 x300, SMTP 451 x100 at the start"
