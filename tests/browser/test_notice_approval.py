@@ -61,20 +61,23 @@ def test_a_chinese_date_the_english_lacks_refuses_approval_in_the_page(live_serv
     check_phone(phone, "notice-facts-table")
 
 
-def test_the_facts_table_of_a_chinese_report_refuses_a_count_its_english_does_not_give(live_server, page, responder,
-                                                                                        legal):
+def test_a_chinese_report_with_a_count_its_english_lacks_or_english_text_is_refused_in_the_page(
+        live_server, page, responder, legal):
     notice_in_review(responder)
     report = next(n for n in Notice.objects.filter(audience="regulator") if n.jurisdictions == ["CN"])
     report = complete(report, responder)
     report = services.notice_edit(actor=responder, notice=report, language="zh-hans", elements={
-        "numbers": "约 1,300 人受到影响，涉及约 1,300 条记录。"})
+        "numbers": "约 1,300 人受到影响，涉及约 1,300 条记录。", "cause": "An engineer made the snapshot public."})
     report = services.notice_transition(actor=responder, notice=report, name="submit")
     log_in(page, live_server.url, legal.username)
     page.goto(f"{live_server.url}/notices/{report.pk}/")
     table = page.locator("#facts-table").inner_text()
     assert "letter · zh-hans" in table and "The letter says 1,300 in zh-hans but not in en." in table
     check_page(page, "regulator-facts-table")
+    # The checklist says which language still holds English.
+    assert "untranslated (zh-hans)" in page.locator("main").inner_text()
     page.click("form[action$='/transitions/approve/'] button")
-    assert "Approval refused" in page.locator("main").inner_text()
+    main = page.locator("main").inner_text()
+    assert "Approval refused" in main and "Untranslated text in the Chinese" in main and "(cause)" in main
     report.refresh_from_db()
     assert report.status == "in_review"
