@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Self
+from typing import Any, Self
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -32,7 +32,7 @@ class Request:
             key: values[-1] for key, values in parse_qs(self.body.decode(), keep_blank_values=True).items()
         }
 
-    def json(self) -> object:
+    def json(self) -> Any:
         return json.loads(self.body)
 
 
@@ -64,6 +64,7 @@ class FakeHTTPServer:
         if self._server is None:
             raise RuntimeError("the fake is not running")
         host, port = self._server.server_address[:2]
+        assert isinstance(host, str)  # an IPv4 or IPv6 address, not a Unix socket path
         return f"http://{host}:{port}"
 
     def handle(self, request: Request) -> Reply:
@@ -100,7 +101,8 @@ class FakeHTTPServer:
         for connection in connections:
             with contextlib.suppress(OSError):
                 connection.shutdown(socket.SHUT_RDWR)
-        self._thread.join(timeout=5)
+        if self._thread is not None:
+            self._thread.join(timeout=5)
         self._server = None
 
     def __enter__(self) -> Self:

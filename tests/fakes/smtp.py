@@ -40,7 +40,10 @@ class ReceivedMail:
     @property
     def text(self) -> str:
         """The text/plain body, with the wire's CRLF line ends read back as newlines."""
-        return self.message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        body = self.message.get_body(("plain",))
+        if body is None:
+            raise ValueError("the e-mail has no text/plain part")
+        return body.get_content().replace("\r\n", "\n")
 
     @property
     def html(self) -> str | None:

@@ -22,6 +22,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from secrets import token_hex
+from typing import Any
 
 from tests.fakes.http import FakeHTTPServer, Reply, Request, json_reply
 from tests.fakes.ledger import Ledger
@@ -231,7 +232,7 @@ class FakeTencentSms(FakeHTTPServer):
             _MAINLAND.match(number) or (_E164.match(number) and not number.startswith("+86"))
         ):
             code = "InvalidParameterValue.IncorrectPhoneNumber"
-        status = {
+        status: dict[str, Any] = {
             "SerialNo": f"{int(time.time())}:{token_hex(8)}" if code is None else "",
             "PhoneNumber": number,
             "Fee": 1 if code is None else 0,
