@@ -29,11 +29,13 @@ test: $(VENV)/.installed
 	$(DEV_ENV) $(BIN)/pytest -q
 
 # Style (ruff), the architecture's import contracts in pyproject.toml (import-linter) and the types (mypy with
-# the Django and REST framework plugins, which read the development settings; cached in .mypy_cache).
+# the Django and REST framework plugins, which read the development settings). mypy's cache is kept per version
+# of pyproject.toml: a cache written under other per-module settings can report stale errors.
+MYPY_CACHE = .mypy_cache/$(shell sha1sum pyproject.toml | cut -c1-12)
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	$(DEV_ENV) $(BIN)/mypy
+	$(DEV_ENV) $(BIN)/mypy --cache-dir $(MYPY_CACHE)
 
 # The suite again on PostgreSQL and Redis, with the tests that start a real Celery worker.
 integration: $(VENV)/.installed

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]  # django-storages ships no types
+from storages.backends.s3 import S3Storage
 
 
 def anchor_bucket_configured() -> bool:
