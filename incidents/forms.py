@@ -291,6 +291,17 @@ class OrganisationProfileForm(forms.Form):
     time_zone = forms.ChoiceField(
         label=_("Organisation's time zone"), choices=lambda: [(n, n) for n in zone_names()],
         help_text=_("Pages use it for people who have not chosen their own zone."))
+    email_sender = forms.EmailField(
+        label=_("E-mail sender"), required=False,
+        help_text=_("The From address of every notice e-mail; the notices name it, so people can check it."))
+    sms_sender = forms.CharField(
+        label=_("SMS sender"), max_length=40, required=False,
+        help_text=_("The sender name, number or messaging service our SMS come from (Twilio's "
+                    "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER); the notices name it."))
+    sending_domains = LinesField(
+        label=_("Sending domains"), required=False, max_length=2000,
+        help_text=_("One domain per line (e.g. example.com): the e-mail sender and the links in notices must be "
+                    "on one of them."))
     drill_recipients = LinesField(
         label=_("Drill test recipients"), required=False, max_length=5000,
         help_text=_("One e-mail address or phone number (with +country code) per line: the only people a drill "

@@ -532,6 +532,19 @@ PROFILE_FIELDS = (
 _DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
+def _email_sender_check(fields: dict[str, Any]) -> None:
+    """The e-mail sender must be on one of the sending domains (the profile's, or those being set)."""
+    profile = OrganisationProfile.current()
+    sender = fields.get("email_sender", profile.email_sender) or ""
+    domains = fields.get("sending_domains", profile.sending_domains) or []
+    if sender and domains:
+        domain = sender.rpartition("@")[2].lower()
+        if not any(domain == known or domain.endswith(f".{known}") for known in domains):
+            raise ValidationError({"email_sender": [
+                _("%(address)s is not on a sending domain (%(domains)s): use an address there, or add its domain "
+                  "to the sending domains.") % {"address": sender, "domains": ", ".join(domains)}]})
+
+
 def drill_recipients_normalise(entries: list[str]) -> list[str]:
     """Return the drill's test addresses as the importer stores contacts: e-mail with its domain in lower case,
     phone numbers in E.164. Raises ValidationError naming the entries that are neither."""
@@ -582,6 +595,7 @@ def organisation_profile_update(*, actor: Actor, **fields: Any) -> OrganisationP
             raise ValidationError({"sending_domains": [
                 _("Not a domain name: %(domains)s (write e.g. example.com, without https:// or a path).") % {
                     "domains": ", ".join(wrong)}]})
+    _email_sender_check(fields)
     if "drill_recipients" in fields:
         fields["drill_recipients"] = drill_recipients_normalise(fields["drill_recipients"])
     if "time_zone" in fields and not is_known_zone(fields["time_zone"]):
