@@ -63,6 +63,7 @@ class StatsHandler(BaseHTTPRequestHandler):
         if self.path == "/fail":
             window = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             fake = FAKES[window["channel"]]
+            # Every fake has fail_next, with its own options (SMTP takes a reply, the others an HTTP status).
             if window["channel"] == "email":
                 fake.fail_next(window["count"])  # type: ignore[attr-defined]
             else:
