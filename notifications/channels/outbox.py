@@ -28,16 +28,19 @@ def outbox_path() -> Path:
 class OutboxTransport(ClosingMixin):
     """Stores every message it is given and answers an id of its own, like a provider."""
 
-    def __init__(self, channel: str):
+    def __init__(self, channel: str, *, provider: str = ""):
         self.channel = channel
+        self.provider = provider
 
     def send(self, message: OutboundMessage) -> str:
-        """Append ``message`` to the outbox file; return its outbox id."""
+        """Append ``message`` to the outbox file; return its outbox id. ``provider`` is the SMS provider of
+        the route it stands in for (its registered template and the text that template gives are kept)."""
         message_id = f"outbox-{uuid.uuid4().hex}"
         record = {
-            "id": message_id, "channel": self.channel, "stored_at": timezone.now().isoformat(),
+            "id": message_id, "channel": self.channel, "provider": self.provider, "stored_at": timezone.now().isoformat(),
             "to": message.to_address, "subject": message.subject, "text": message.text, "html": message.html,
             "link": message.link, "message_id": message.message_id, "metadata": dict(message.metadata),
+            "template": message.template, "template_params": dict(message.template_params),
         }
         path = outbox_path()
         path.parent.mkdir(parents=True, exist_ok=True)

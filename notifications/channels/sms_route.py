@@ -32,6 +32,7 @@ from notifications.channels.base import (
     TransportError,
     transport_for,
 )
+from notifications.channels.outbox import OutboxTransport
 from notifications.channels.routing import DEFAULT_ROUTE, PROVIDER_LABELS
 
 # Waits until a provider may take one more message (its rate limit); given by fan-out.
@@ -63,6 +64,11 @@ class RoutedSmsTransport(ClosingMixin):
         if not transports:
             raise ImproperlyConfigured(" ".join(unconfigured.values()))
         return cls(transports, unconfigured, pace)
+
+    @classmethod
+    def into_outbox(cls, pace: Pace = _no_pace) -> RoutedSmsTransport:
+        """Every SMS provider as the development outbox, which keeps what that provider would have been given."""
+        return cls({provider: OutboxTransport("sms", provider=provider) for provider in PROVIDER_LABELS}, {}, pace)
 
     def send(self, message: OutboundMessage) -> str:
         """Send through the first provider of the route that accepts; return its (prefixed) id.

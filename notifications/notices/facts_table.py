@@ -35,6 +35,9 @@ DE_COUNT = re.compile(r"(\d{1,3}(?:\.\d{3})+|\d+) (?:Personen|betroffene Persone
 # A Python None leaks as "Telephone: None"; "None requested at this stage." is a sentence.
 UNFILLED = re.compile(r"\[\[\w+\]\]|\{\{|—\s*$|:\s*—|：—|:\s*None\b", re.MULTILINE)
 SHORT_CHANNELS = ("sms", "push")
+# English names a category in any case ("Password", "your password", "passwords"), as a word of its own.
+EN_CATEGORY = {category.code: re.compile(r"(?<!\w)" + re.escape(category.label) + r"s?(?!\w)", re.IGNORECASE)
+               for category in categories.CATEGORIES}
 
 # Claims and how each language words them; a claim needs the fact named in ``needs``.
 CLAIMS = {
@@ -97,7 +100,8 @@ def extract(text: str, language: str) -> list[tuple[str, str, str]]:
         facts.append(("count", value, value))
     facts += [("date", f"{y:04d}-{m:02d}-{d:02d}", f"{y:04d}-{m:02d}-{d:02d}") for y, m, d in _dates(text, language)]
     for category in categories.CATEGORIES:
-        if category_label(category.code, language) in text:
+        label = category_label(category.code, language)
+        if EN_CATEGORY[category.code].search(text) if language == "en" else label in text:
             facts.append(("category", category.code, category.label))
     for code, claim in CLAIMS.items():
         pattern = claim.get(language)

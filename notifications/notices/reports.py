@@ -31,8 +31,6 @@ class Report:
     items: tuple[Item, ...]
     # The California Attorney General receives a sample copy of the residents' notice (1798.82(f)).
     sample_of_individual_notice: bool = False
-    # A closing report is written from the closing facts: drafted once its clock has started.
-    drafted_when_clock_started: bool = False
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -70,7 +68,6 @@ _BUILDERS = (
             Item(gettext_noop("6. Lessons learned"), ("lessons",)),
             Item(gettext_noop("Contact"), ("contact",)),
         ),
-        drafted_when_clock_started=True,
     ),
     Report(
         "cn_pipl_57", gettext_noop("Report of a personal information leak"),

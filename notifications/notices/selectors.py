@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 from incidents.models import Obligation
 from incidents.selectors import incident_not_required
 from notifications.models import Notice
+from notifications.notices.services import DRAFTABLE_STATES
 
 VIEW_PERMISSION = "notifications.view_notice"
 
@@ -49,3 +50,21 @@ def notices_draft_nothing_reasons(*, incident) -> list[str]:
                 "duty": f"{duty.jurisdiction} · {duty.get_audience_display()}",
                 "reason": why.reason if why else _("the facts no longer call for it")})
     return reasons
+
+
+def notices_redraft(*, incident) -> dict:
+    """Once notices were drafted, the duties none answers (an import or an edit added them): ``new``, those
+    drafting would add now, each with the notices of its audience that do not cover it, and ``waiting``,
+    those drafted only once their clock starts. Empty before the first draft and when drafting is closed."""
+    if incident.state not in DRAFTABLE_STATES:
+        return {}
+    notices = list(incident.notices.order_by("pk"))
+    if not notices:
+        return {}
+    duties = incident.obligations.filter(
+        applies=True, status__in=Obligation.UNFINISHED, notices__isnull=True).order_by("audience", "jurisdiction", "id")
+    return {
+        "new": [(duty, [notice for notice in notices if notice.audience == duty.audience])
+                for duty in duties if duty.clock_started_at is not None],
+        "waiting": [duty for duty in duties if duty.clock_started_at is None],
+    }

@@ -77,12 +77,6 @@ def _codes(audience: str, requirements, report: reports.Report | None) -> list[s
     return [code for code in ELEMENT_CODES if code in codes]
 
 
-def _waits_for_its_clock(obligation: Obligation) -> bool:
-    """A closing report is written from the closing facts: it is drafted once its clock has started."""
-    report = reports.report_for([obligation.details.get("rule_code", "")])
-    return report is not None and report.drafted_when_clock_started
-
-
 def _draft_one(*, actor: Actor, incident: Incident, group: list[Obligation]) -> Notice:
     audience = group[0].audience
     facts = drafting.incident_snapshot(incident, group)
@@ -113,7 +107,10 @@ def _draft_one(*, actor: Actor, incident: Incident, group: list[Obligation]) -> 
 
 @transaction.atomic
 def notices_draft(*, actor: Actor, incident: Incident) -> list[Notice]:
-    """Draft a notice for every open obligation no notice answers yet; return the new notices.
+    """Draft a notice for every open obligation no notice answers yet and whose clock has started; return the
+    new notices. A duty whose clock has not started (the California Attorney General's sample copy, once the
+    residents are told; the CAC's closing report, once handling is closed) waits: it is written from facts
+    not known yet.
 
     Raises Conflict before the incident is assessed (the facts are not settled) or once it is closed.
     """
@@ -121,12 +118,10 @@ def notices_draft(*, actor: Actor, incident: Incident) -> list[Notice]:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.state not in DRAFTABLE_STATES:
         raise Conflict(f"Notices are drafted once {incident.ref} is assessed; it is {incident.get_state_display().lower()}.")
-    open_obligations = [
-        obligation for obligation in
+    open_obligations = list(
         incident.obligations.filter(applies=True, status__in=Obligation.UNFINISHED, notices__isnull=True)
-        .order_by("audience", "jurisdiction", "id")
-        if obligation.clock_started_at is not None or not _waits_for_its_clock(obligation)
-    ]
+        .exclude(clock_started_at=None).order_by("audience", "jurisdiction", "id")
+    )
     return [_draft_one(actor=actor, incident=incident, group=group) for group in _groups(open_obligations)]
 
 

@@ -38,8 +38,8 @@ def recipient_import(request, ref: str):
     people = recipients_visible(user=request.user, incident=incident)
     after = request.GET.get("after", "")
     page, next_after = recipients_page(people, after=min(int(after), 2**62) if after.isdigit() else 0)
-    context = {"incident": incident, "people_count": people_count(incident), "people": page,
-               "next_after": next_after, "paged": after.isdigit()}
+    context: dict[str, object] = {"incident": incident, "people": page, "next_after": next_after,
+                                  "paged": after.isdigit()}
     if request.method == "POST":
         upload = request.FILES.get("file")
         if upload is None:
@@ -47,6 +47,7 @@ def recipient_import(request, ref: str):
         else:
             context.update(_import(request, incident, upload))
     context["populations"] = population_counts(incident)
+    context["people_count"] = people_count(incident)  # after the import: the page counts who is there now
     return render(request, "recipients/recipient_import.html", context)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from notifications.channels.routing import PROVIDER_LABELS
+
 register = template.Library()
 
 CHANNEL_LABELS = {
@@ -17,3 +19,8 @@ CHANNEL_LABELS = {
 @register.filter
 def channel_label(code: str) -> str:
     return str(CHANNEL_LABELS.get(code, code))
+
+
+@register.filter
+def provider_label(code: str) -> str:
+    return str(PROVIDER_LABELS.get(code, code))

@@ -27,9 +27,11 @@ def test_one_individual_notice_covers_every_jurisdiction_and_each_regulator_gets
     regulators = [n for n in drafted if n.audience == "regulator"]
     assert all(n.obligations.count() == 1 for n in regulators)
     open_count = assessed_incident.obligations.filter(applies=True, status__in=["open", "overdue"]).count()
-    # The CAC closing report waits for its clock (the end of handling): it is written from the closing facts.
-    assert assessed_incident.obligations.get(details__rule_code="CN-CAC:closing_report").notices.count() == 0
-    assert sum(n.obligations.count() for n in drafted) == open_count - 1
+    # Duties wait for their clock: the CAC closing report for the end of handling (it is written from the
+    # closing facts), California's sample copy for the residents' notice.
+    for waiting in ("CN-CAC:closing_report", "US-CA:attorney_general"):
+        assert assessed_incident.obligations.get(details__rule_code=waiting).notices.count() == 0
+    assert sum(n.obligations.count() for n in drafted) == open_count - 2
 
 
 def test_drafting_twice_adds_nothing_and_is_audited_once_per_notice(drafted, responder, assessed_incident):
