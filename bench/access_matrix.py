@@ -88,7 +88,9 @@ def main() -> int:
         if role in users and not headers:
             client.force_login(users[role])
         return getattr(client, method)(path, secure=True, **headers).status_code
-    rows, tally, suspicious = [], {role: collections.Counter() for role in ROLES}, []
+    rows: list[str] = []
+    suspicious: list[str] = []
+    tally: dict[str, collections.Counter[str]] = {role: collections.Counter() for role in ROLES}
     for route in _routes():
         path = _filled(route, ids)
         if path is None:
