@@ -28,6 +28,6 @@ urlpatterns = [
     path("announcements/<str:slug>/", announcements.announcement_page, name="notice-announcement"),
     # Each ESP's tracking webhook (e.g. /webhooks/anymail/postmark/tracking/), authenticated by anymail
     # with ANYMAIL["WEBHOOK_SECRET"]; its events reach notifications.delivery.webhooks.email_tracking.
-    path("webhooks/anymail/", include("anymail.urls")),
+    path("webhooks/anymail/", include(webhooks.anymail_webhook_urls())),
     path("webhooks/twilio/status/<int:delivery_id>/", webhooks.twilio_status, name="webhook-twilio-status"),
 ]

@@ -10,11 +10,23 @@ signed is refused with 403 before any row is read.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 
+from anymail import urls as anymail_urls
+from anymail.exceptions import AnymailError
 from anymail.signals import EventType, tracking
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import receiver
-from django.http import HttpResponse, HttpResponseForbidden
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseForbidden,
+    HttpResponseNotFound,
+)
+from django.urls import URLPattern
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -35,6 +47,32 @@ TWILIO_ERRORS = {
     "30008": "Unknown error",
     "21610": "The recipient replied STOP",
 }
+
+
+def _refusing_bad_requests(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """An anymail webhook that answers 404 while its provider's webhook secret is not configured and 400 to a body
+    it cannot read, instead of raising (a 500 to anyone who posts rubbish to a public address)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except ImproperlyConfigured:
+            logger.warning("e-mail provider webhook %s called but not configured", request.path)
+            return HttpResponseNotFound("This e-mail provider's webhook is not configured.")
+        except (AnymailError, ValueError, KeyError, TypeError) as exc:
+            # What a provider's parser raises on a body that is not the provider's: logged with its traceback.
+            logger.warning("e-mail provider webhook %s refused a malformed request: %r", request.path, exc,
+                           exc_info=True)
+            return HttpResponseBadRequest("Malformed webhook request.")
+
+    return guarded
+
+
+def anymail_webhook_urls() -> list[URLPattern]:
+    """anymail's provider webhooks (e.g. ``postmark/tracking/``), each behind ``_refusing_bad_requests``."""
+    return [URLPattern(pattern.pattern, _refusing_bad_requests(pattern.callback), pattern.default_args, pattern.name)
+            for pattern in anymail_urls.urlpatterns if isinstance(pattern, URLPattern)]
 
 
 @csrf_exempt

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 from anymail.signals import AnymailTrackingEvent, tracking
 from django.test import Client
@@ -179,3 +181,15 @@ def test_a_postmark_webhook_without_the_shared_secret_changes_nothing(postmark_s
     sent_through_postmark.refresh_from_db()
     assert response.status_code == 400
     assert sent_through_postmark.status == "sent"
+
+
+def test_a_provider_webhook_answers_400_to_rubbish_and_404_while_not_configured(client, settings, db):
+    settings.ANYMAIL = {"WEBHOOK_SECRET": "user:pass"}
+    auth = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"user:pass").decode()}
+    assert client.post("/webhooks/anymail/amazon_ses/inbound/", "--rubbish--", content_type="text/plain",
+                       **auth).status_code == 400
+    assert client.post("/webhooks/anymail/postmark/tracking/", "{not json", content_type="application/json",
+                       **auth).status_code == 400
+    # Unisender Go signs with its own API key, which is not configured here.
+    assert client.post("/webhooks/anymail/unisender_go/tracking/", "{}", content_type="application/json",
+                       **auth).status_code == 404
