@@ -50,11 +50,14 @@ TWILIO_ERRORS = {
 
 
 def _refusing_bad_requests(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """An anymail webhook that answers 404 while its provider's webhook secret is not configured and 400 to a body
-    it cannot read, instead of raising (a 500 to anyone who posts rubbish to a public address)."""
+    """An anymail webhook that answers 404 while no webhook secret is configured (anymail alone would take
+    anyone's events then, only warning) or its provider's own key is missing, and 400 to a body it cannot
+    read, instead of raising (a 500 to anyone who posts rubbish to a public address)."""
 
     @wraps(view)
     def guarded(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not (getattr(settings, "ANYMAIL", None) or {}).get("WEBHOOK_SECRET"):
+            return HttpResponseNotFound("E-mail provider webhooks are off until ANYMAIL_SETTINGS has a WEBHOOK_SECRET.")
         try:
             return view(request, *args, **kwargs)
         except ImproperlyConfigured:

@@ -193,3 +193,5 @@ def test_a_provider_webhook_answers_400_to_rubbish_and_404_while_not_configured(
     # Unisender Go signs with its own API key, which is not configured here.
     assert client.post("/webhooks/anymail/unisender_go/tracking/", "{}", content_type="application/json",
                        **auth).status_code == 404
+    settings.ANYMAIL = {}
+    assert client.post("/webhooks/anymail/postmark/tracking/", "{}", content_type="application/json").status_code == 404
