@@ -200,9 +200,11 @@ def test_two_of_three_workers_killed_mid_fan_out_and_the_third_with_the_sweep_re
         worker.kill(signal.SIGKILL)
     assert len(smtp_server.messages) < 600, "the kills must land mid-fan-out"
 
-    # The sweep (beat runs it every minute) takes back the dead workers' claims older than 2 s and the
-    # rows whose task messages died with them; the survivor sends them.
-    settings.DELIVERY_STUCK_SECONDS, settings.DELIVERY_REQUEUE_SECONDS = 2, 1
+    # The sweep (beat runs it every minute) takes back the dead workers' claims older than 10 s (a live
+    # worker's batch of 25 at 40 a second holds its claim well under that) and the rows whose task messages
+    # died with them; the survivor sends them.
+    settings.DELIVERY_STUCK_SECONDS, settings.DELIVERY_REQUEUE_SECONDS = 10, 5
+    time.sleep(10.5)
 
     def swept_and_final() -> bool:
         if _all_final(notice):
