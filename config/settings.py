@@ -314,6 +314,21 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Processes that check, seal and hash rows in `manage.py import_recipients` (0: one per core).
 IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)
+# An uploaded file of people up to this size is imported by the web request itself (about 800 people);
+# a larger one by a worker, while the page shows its progress.
+IMPORT_IN_REQUEST_BYTES = env_int("IMPORT_IN_REQUEST_BYTES", 64 * 1024)
+# A worker's import runs in one transaction, so its progress cannot be read from the database
+# until it commits: the worker writes it to the "progress" cache, which the web process reads.
+# Both must share it: Redis when the broker is Redis, else files under var/ (one machine).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "progress": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}
+        if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+        else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+              "LOCATION": str(VAR_DIR / "cache" / "progress")}
+    ),
+}
 # Fan-out (notifications/delivery/; README, "Delivery"). The sweep is what recovers a
 # lost broker message or a killed worker, so beat must run wherever workers do.
 DELIVERY_BATCH_SIZE = env_int("DELIVERY_BATCH_SIZE", 200)

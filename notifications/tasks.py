@@ -1,11 +1,12 @@
-"""Celery entry points of delivery. Each takes ids only and calls ``notifications.delivery``.
+"""Celery entry points of delivery and of people's imports. Each takes ids only and calls one service.
 
 Messages never carry rendered content, addresses or credentials: a task re-reads
 its rows, and the conditional claim decides whether there is anything to do.
 Every task has its own time limits, below the broker's visibility timeout
 (``CELERY_BROKER_TRANSPORT_OPTIONS``), so a task is killed long before its
 message could be handed to a second worker while it still runs. Nothing imports
-this module but Celery: work is queued by name through ``notifications.delivery.queue``.
+this module but Celery: work is queued by name through ``notifications.delivery.queue`` and
+``notifications.recipients.queue``.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications.delivery import batch, queue, receipts, sweep
-from notifications.recipients import retention
+from notifications.recipients import jobs, retention
+from notifications.recipients import queue as recipients_queue
 
 
 # The deployment's own limits (settings, from CELERY_TASK_*_TIME_LIMIT), stated on every task so
@@ -31,6 +33,10 @@ class Limits(TypedDict):
 
 
 LIMITS = Limits(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
+# An import is one transaction that cannot give work back half-way, so it may run three times the
+# hard limit: still inside the visibility timeout (four times), so its message is never handed out twice.
+IMPORT_LIMITS = Limits(soft_time_limit=3 * settings.CELERY_TASK_TIME_LIMIT - 30,
+                       time_limit=3 * settings.CELERY_TASK_TIME_LIMIT)
 
 
 @shared_task(name=queue.NOTICE_DISPATCH, acks_late=True, **LIMITS)
@@ -74,3 +80,10 @@ def receipts_collect() -> dict:
 @shared_task(name=queue.CONTACTS_PURGE, acks_late=True, **LIMITS)
 def contacts_purge() -> dict[str, int]:
     return retention.contacts_purge_due(actor=None, now=timezone.now())
+
+
+@shared_task(name=recipients_queue.RECIPIENTS_IMPORT, acks_late=True, **IMPORT_LIMITS)
+def recipients_import(job_id: int) -> str:
+    """Import an uploaded file of people; return the job's status ("claimed" when another run has it)."""
+    job = jobs.recipient_import_run(job_id=job_id)
+    return job.status if job else "claimed"

@@ -179,6 +179,28 @@ def identified_counts(incident: Incident) -> dict[str, int]:
 _IMPORT_LOCK_SPACE = 0x5245_4350
 
 
+def _require_permission(actor: Actor) -> None:
+    require_permission(
+        actor, "notifications.import_recipients", "You need the permission 'notifications.import_recipients' to import people."
+    )
+
+
+def _require_open(incident: Incident) -> Incident:
+    current = Incident.objects.get(pk=incident.pk)
+    if current.state == IncidentState.CLOSED:
+        raise Conflict(f"{current.ref} is closed: reopen it before importing affected people.")
+    return current
+
+
+def recipients_import_check(*, actor: Actor, incident: Incident) -> Incident:
+    """Return the incident as stored if ``actor`` may import people into it now.
+
+    Raises PermissionDenied, or Conflict when the incident is closed.
+    """
+    _require_permission(actor)
+    return _require_open(incident)
+
+
 def _check_allowed(actor: Actor, incident: Incident) -> Incident:
     """Refuse an outsider or a closed incident; serialise imports into the same incident.
 
@@ -187,16 +209,11 @@ def _check_allowed(actor: Actor, incident: Incident) -> Incident:
     The incident row itself is locked only at the end, when the counts are recorded: a
     long import does not hold up other work on the incident.
     """
-    require_permission(
-        actor, "notifications.import_recipients", "You need the permission 'notifications.import_recipients' to import people."
-    )
+    _require_permission(actor)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [(_IMPORT_LOCK_SPACE << 32) | (incident.pk & 0xFFFFFFFF)])
-    current = Incident.objects.get(pk=incident.pk)
-    if current.state == IncidentState.CLOSED:
-        raise Conflict(f"{current.ref} is closed: reopen it before importing affected people.")
-    return current
+    return _require_open(incident)
 
 
 @transaction.atomic
@@ -263,15 +280,23 @@ def recipients_import_file(
     return summary
 
 
-def recipients_import_upload(*, actor: Actor, incident: Incident, upload, via: str = "api") -> tuple[ImportSummary, str]:
-    """Import an uploaded file (Django ``UploadedFile``); return the summary and the rejects CSV text."""
-    stream = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
+def recipients_import_stream(
+    *, actor: Actor, incident: Incident, stream: IO[bytes], name: str, via: str = "api",
+    progress: Callable[[ImportSummary], None] = _no_progress,
+) -> tuple[ImportSummary, str]:
+    """Import a binary stream of CSV or JSON Lines called ``name``; return the summary and the rejects CSV text."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     rejects = io.StringIO()
     try:
         summary = recipients_import(
-            actor=actor, incident=incident, rows=decoded(rows_from_stream(stream, name=upload.name)),
-            source_name=upload.name, rejects_stream=rejects, via=via,
+            actor=actor, incident=incident, rows=decoded(rows_from_stream(text, name=name)),
+            source_name=name, rejects_stream=rejects, via=via, progress=progress,
         )
     finally:
-        stream.detach()
+        text.detach()
     return summary, rejects.getvalue()
+
+
+def recipients_import_upload(*, actor: Actor, incident: Incident, upload, via: str = "api") -> tuple[ImportSummary, str]:
+    """Import an uploaded file (Django ``UploadedFile``); return the summary and the rejects CSV text."""
+    return recipients_import_stream(actor=actor, incident=incident, stream=upload.file, name=upload.name, via=via)

@@ -11,4 +11,8 @@ urlpatterns = [
         name="api-incident-recipients-import",
     ),
     path("incidents/<str:ref>/recipients/", views.recipient_import, name="incident-recipients"),
+    path("incidents/<str:ref>/recipients/imports/<int:pk>/", views.recipient_import_job,
+         name="incident-recipient-import"),
+    path("incidents/<str:ref>/recipients/imports/<int:pk>/progress/", views.recipient_import_job_progress,
+         name="incident-recipient-import-progress"),
 ]

@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from incidents import services
+from notifications import tasks
+from notifications.models import RecipientImport
 from notifications.models.recipient import Recipient
+from tests.conftest import AWARE_AT
 
 
 def client_for(user) -> Client:
@@ -21,22 +25,56 @@ def test_the_page_shows_declared_and_identified_counts(responder, incident):
     assert 'type="file"' in body
 
 
-def test_a_responder_uploads_a_file_and_sees_the_rejects(responder, incident):
+def test_a_small_upload_is_imported_at_once_and_its_page_shows_the_rejects(responder, incident):
     upload = SimpleUploadedFile(
         "people.csv", b"external_id,email,jurisdiction\nc-1,ada@example.org,DE\nc-2,,DE\n", content_type="text/csv"
     )
-    response = client_for(responder).post(f"/incidents/{incident.ref}/recipients/", {"file": upload})
+    response = client_for(responder).post(f"/incidents/{incident.ref}/recipients/", {"file": upload}, follow=True)
+    job = RecipientImport.objects.get(incident=incident)
+    assert response.redirect_chain == [(f"/incidents/{incident.ref}/recipients/imports/{job.pk}/", 302)]
     body = response.content.decode()
-    assert response.status_code == 200
-    assert "1 imported, 1 rejected." in body
-    assert "no usable contact method" in body
+    assert "Import of people.csv" in body and ">Done<" in body
+    assert '<progress id="import-progress" max="2" value="2">' in body
+    assert "no usable contact method" in body and "Full report as CSV" in body
+    assert "hx-get" not in body, "an ended import is not polled"
     assert Recipient.objects.filter(incident=incident).count() == 1
 
 
 def test_unknown_columns_are_shown_as_an_error(responder, incident):
     upload = SimpleUploadedFile("people.csv", b"external_id,jurisdiction,shoe\nc-1,DE,42\n", content_type="text/csv")
-    body = client_for(responder).post(f"/incidents/{incident.ref}/recipients/", {"file": upload}).content.decode()
-    assert "Unknown column(s): shoe" in body
+    response = client_for(responder).post(f"/incidents/{incident.ref}/recipients/", {"file": upload}, follow=True)
+    body = response.content.decode()
+    assert "Nothing was imported: Unknown column(s): shoe" in body
+    assert RecipientImport.objects.get(incident=incident).status == "failed"
+
+
+def test_a_large_upload_waits_for_a_worker_and_its_page_follows_it_to_the_result(responder, incident, settings):
+    settings.IMPORT_IN_REQUEST_BYTES = 10
+    upload = SimpleUploadedFile(
+        "people.csv", b"external_id,email,jurisdiction\nc-1,ada@example.org,DE\nc-2,,DE\n", content_type="text/csv"
+    )
+    client = client_for(responder)
+    page = client.post(f"/incidents/{incident.ref}/recipients/", {"file": upload}, follow=True).content.decode()
+    job = RecipientImport.objects.get(incident=incident)
+    progress_url = f"/incidents/{incident.ref}/recipients/imports/{job.pk}/progress/"
+    assert "Waiting for a worker to start the import." in page
+    assert f'hx-get="{progress_url}"' in page
+    assert not Recipient.objects.filter(incident=incident).exists()
+
+    assert tasks.recipients_import(job.pk) == "done"
+
+    assert client.get(progress_url, headers={"HX-Request": "true"})["HX-Refresh"] == "true"
+    fragment = client.get(progress_url).content.decode()
+    assert ">Done<" in fragment and "2 of about 2 rows read (100 %)" in fragment
+    page = client.get(f"/incidents/{incident.ref}/recipients/imports/{job.pk}/").content.decode()
+    assert "no usable contact method" in page and "1 person imported so far." in page
+
+
+def test_another_incident_s_import_is_not_found(responder, incident, legal):
+    other = services.incident_create(actor=responder, title="Other", aware_at=AWARE_AT, affected={"DE": 1},
+                                     data_categories=["name"])
+    job = RecipientImport.objects.create(incident=other, uploaded_by=responder, file_name="people.csv")
+    assert client_for(legal).get(f"/incidents/{incident.ref}/recipients/imports/{job.pk}/").status_code == 404
 
 
 def test_an_outsider_is_refused(outsider, incident):
