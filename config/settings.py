@@ -317,6 +317,9 @@ IMPORT_WORKERS = env_int("IMPORT_WORKERS", 0)
 # An uploaded file of people up to this size is imported by the web request itself (about 800 people);
 # a larger one by a worker, while the page shows its progress.
 IMPORT_IN_REQUEST_BYTES = env_int("IMPORT_IN_REQUEST_BYTES", 64 * 1024)
+# An import is one transaction that cannot give work back half-way, so its task may run three times the
+# hard limit: still inside the visibility timeout (four times), so its message is never handed out twice.
+IMPORT_TASK_TIME_LIMIT = 3 * CELERY_TASK_TIME_LIMIT
 # A worker's import runs in one transaction, so its progress cannot be read from the database
 # until it commits: the worker writes it to the "progress" cache, which the web process reads.
 # Both must share it: Redis when the broker is Redis, else files under var/ (one machine).
@@ -371,6 +374,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "dispatches-relay": {"task": "notifications.dispatches_relay", "schedule": DISPATCH_RELAY_SECONDS,
                          "options": {"expires": DISPATCH_RELAY_SECONDS}},
     "receipts-collect": {"task": "notifications.receipts_collect", "schedule": DELIVERY_RECEIPTS_SECONDS},
+    "recipient-imports-sweep": {"task": "notifications.recipient_imports_sweep", "schedule": 60.0},
 }
 
 # Providers (see README, "Environment variables").

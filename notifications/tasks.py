@@ -33,10 +33,7 @@ class Limits(TypedDict):
 
 
 LIMITS = Limits(soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT, time_limit=settings.CELERY_TASK_TIME_LIMIT)
-# An import is one transaction that cannot give work back half-way, so it may run three times the
-# hard limit: still inside the visibility timeout (four times), so its message is never handed out twice.
-IMPORT_LIMITS = Limits(soft_time_limit=3 * settings.CELERY_TASK_TIME_LIMIT - 30,
-                       time_limit=3 * settings.CELERY_TASK_TIME_LIMIT)
+IMPORT_LIMITS = Limits(soft_time_limit=settings.IMPORT_TASK_TIME_LIMIT - 30, time_limit=settings.IMPORT_TASK_TIME_LIMIT)
 
 
 @shared_task(name=queue.NOTICE_DISPATCH, acks_late=True, **LIMITS)
@@ -87,3 +84,9 @@ def recipients_import(job_id: int) -> str:
     """Import an uploaded file of people; return the job's status ("claimed" when another run has it)."""
     job = jobs.recipient_import_run(job_id=job_id)
     return job.status if job else "claimed"
+
+
+@shared_task(name=recipients_queue.RECIPIENT_IMPORTS_SWEEP, acks_late=True, **LIMITS)
+def recipient_imports_sweep() -> int:
+    """Fail the imports whose worker was lost; return how many."""
+    return jobs.recipient_imports_fail_lost(now=timezone.now())

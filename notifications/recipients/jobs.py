@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import logging
+from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -152,3 +153,19 @@ def _fail(job: RecipientImport, error: str) -> RecipientImport:
                      payload={"import": job.pk, "source": job.file_name, "error": error})
     caches["progress"].delete(_progress_key(job))
     return job
+
+
+def recipient_imports_fail_lost(*, now: datetime) -> int:
+    """Fail, erasing its file, every import still running a minute past the task's hard time limit; return how
+    many. Its worker was killed or restarted, so its transaction rolled back and nothing was imported; a
+    redelivered message finds the job claimed and leaves it to this sweep."""
+    cutoff = now - timedelta(seconds=settings.IMPORT_TASK_TIME_LIMIT + 60)
+    lost = RecipientImport.objects.filter(status=RecipientImportStatus.RUNNING, started_at__lt=cutoff)
+    failed = 0
+    for job in lost.select_related("incident", "uploaded_by"):
+        try:
+            _fail(job, _("The worker importing this file stopped, so nothing was imported: upload it again."))
+        except ConcurrentTransition:
+            continue
+        failed += 1
+    return failed

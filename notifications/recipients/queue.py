@@ -16,8 +16,9 @@ from kombu.exceptions import OperationalError
 
 logger = logging.getLogger(__name__)
 
-# The task's name (``@shared_task(name=...)`` in notifications/tasks.py): never rename it.
+# Task names (``@shared_task(name=...)`` in notifications/tasks.py): never rename one.
 RECIPIENTS_IMPORT = "notifications.recipients_import"
+RECIPIENT_IMPORTS_SWEEP = "notifications.recipient_imports_sweep"
 
 
 def recipient_import_later(*, job_id: int, refused: Callable[[int, str], None]) -> None:

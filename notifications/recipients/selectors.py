@@ -1,4 +1,4 @@
-"""Reads of affected people: who may see them, and the population counts per jurisdiction."""
+"""Reads of affected people: who may see them, the population counts per jurisdiction, and the latest uploads."""
 
 from __future__ import annotations
 
@@ -7,9 +7,11 @@ from django.db.models import QuerySet, Sum
 
 from incidents.models import Incident
 from notifications.models.recipient import Recipient
+from notifications.models.recipient_import import RecipientImport
 from notifications.models.tally import PeopleTally
 
 PEOPLE_PER_PAGE = 50
+IMPORTS_SHOWN = 5
 
 
 def population_counts(incident: Incident) -> list[dict]:
@@ -43,3 +45,8 @@ def recipients_page(people: QuerySet[Recipient], *, after: int = 0) -> tuple[lis
     if len(rows) > PEOPLE_PER_PAGE:
         return rows[:PEOPLE_PER_PAGE], rows[PEOPLE_PER_PAGE - 1].pk
     return rows, None
+
+
+def recipient_imports_recent(incident: Incident) -> QuerySet[RecipientImport]:
+    """The incident's latest uploads, newest first, without their sealed file and report."""
+    return RecipientImport.objects.filter(incident=incident).defer("upload_sealed", "rejects_sealed")[:IMPORTS_SHOWN]

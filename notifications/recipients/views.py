@@ -21,6 +21,7 @@ from notifications.recipients.jobs import recipient_import_progress, recipient_i
 from notifications.recipients.selectors import (
     people_count,
     population_counts,
+    recipient_imports_recent,
     recipients_page,
     recipients_visible,
 )
@@ -37,7 +38,8 @@ def _people_context(request, incident) -> dict[str, object]:
     after = request.GET.get("after", "")
     page, next_after = recipients_page(people, after=min(int(after), 2**62) if after.isdigit() else 0)
     return {"incident": incident, "people": page, "next_after": next_after, "paged": after.isdigit(),
-            "populations": population_counts(incident), "people_count": people_count(incident)}
+            "populations": population_counts(incident), "people_count": people_count(incident),
+            "imports": recipient_imports_recent(incident)}
 
 
 @login_required

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -37,9 +39,12 @@ def _upload(text: str, name: str = "people.csv") -> SimpleUploadedFile:
 
 
 def _raw(job: RecipientImport, column: str) -> str:
+    """The column as the database holds it, read past the model."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM notifications_recipientimport WHERE id = %s", [job.pk])
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT upload_sealed, rejects_sealed FROM notifications_recipientimport WHERE id = %s",
+                       [job.pk])
+        upload, rejects = cursor.fetchone()
+    return {"upload_sealed": upload, "rejects_sealed": rejects}[column]
 
 
 def test_the_worker_imports_a_stored_upload_keeps_the_report_sealed_and_erases_the_file(responder, incident):
@@ -127,3 +132,22 @@ def test_a_small_file_is_imported_in_the_request(responder, incident, settings):
     assert (job.status, job.imported, job.upload_sealed) == ("done", 2, "")
     started = AuditEvent.objects.get(incident=incident, action="recipients.import_started")
     assert started.payload["by"] == "request"
+
+
+def test_an_import_whose_worker_was_lost_fails_after_the_time_limit_and_its_file_is_erased(responder, incident,
+                                                                                             settings):
+    job = recipient_import_upload(actor=responder, incident=incident, upload=_upload(PEOPLE))
+    job.start()
+    job.save()
+    assert tasks.recipients_import(job.pk) == "claimed", "a redelivered message leaves a running job alone"
+    limit = timedelta(seconds=settings.IMPORT_TASK_TIME_LIMIT + 60)
+
+    with time_machine.travel(job.started_at + limit - timedelta(seconds=1)):
+        assert tasks.recipient_imports_sweep() == 0
+    with time_machine.travel(job.started_at + limit + timedelta(seconds=1)):
+        assert tasks.recipient_imports_sweep() == 1
+
+    job.refresh_from_db()
+    assert job.status == "failed" and job.upload_sealed == ""
+    assert job.error == "The worker importing this file stopped, so nothing was imported: upload it again."
+    assert AuditEvent.objects.filter(incident=incident, action="recipients.import_failed").count() == 1

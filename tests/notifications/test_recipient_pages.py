@@ -38,6 +38,8 @@ def test_a_small_upload_is_imported_at_once_and_its_page_shows_the_rejects(respo
     assert "no usable contact method" in body and "Full report as CSV" in body
     assert "hx-get" not in body, "an ended import is not polled"
     assert Recipient.objects.filter(incident=incident).count() == 1
+    people_page = client_for(responder).get(f"/incidents/{incident.ref}/recipients/").content.decode()
+    assert f'<a href="/incidents/{incident.ref}/recipients/imports/{job.pk}/">people.csv</a>' in people_page
 
 
 def test_unknown_columns_are_shown_as_an_error(responder, incident):
