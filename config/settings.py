@@ -308,6 +308,8 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
             "data_folder_in": str(_queue_dir),
             "data_folder_out": str(_queue_dir),
             "processed_folder": str(VAR_DIR / "celery" / "processed"),
+            # Its exchange tables, which kombu would otherwise write to ./control in the working directory.
+            "control_folder": str(VAR_DIR / "celery" / "control"),
             "store_processed": False,
         }
     )
