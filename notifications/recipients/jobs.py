@@ -18,7 +18,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils.translation import gettext as _
+from django.utils import translation
+from django.utils.translation import gettext_noop
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from incidents.actors import Actor
@@ -77,7 +78,7 @@ def recipient_import_upload(*, actor: Actor, incident: Incident, upload) -> Reci
 
 def _queue_refused(job_id: int, reason: str) -> None:
     _fail(RecipientImport.objects.get(pk=job_id),
-          _("The work queue is unavailable, so the file was not imported: upload it again later."))
+          gettext_noop("The work queue is unavailable, so the file was not imported: upload it again later."))
 
 
 def _progress_key(job: RecipientImport) -> str:
@@ -123,9 +124,16 @@ def recipient_import_run(*, job_id: int) -> RecipientImport | None:
     except (TransitionNotAllowed, ConcurrentTransition):
         return None
     _progress_write(job, ImportSummary())
+    # The reason of a failure is stored as written in English (the worker and each request may speak another
+    # language); the page translates it for its reader.
+    with translation.override(None):
+        return _run(job)
+
+
+def _run(job: RecipientImport) -> RecipientImport:
     try:
         if job.uploaded_by is None:
-            raise PermissionDenied(_("The person who uploaded the file no longer has an account."))
+            raise PermissionDenied(gettext_noop("The person who uploaded the file no longer has an account."))
         summary, rejects = recipients_import_stream(
             actor=job.uploaded_by, incident=job.incident, stream=io.BytesIO(job.upload()), name=job.file_name,
             via="web", progress=lambda done: _progress_write(job, done),
@@ -133,10 +141,10 @@ def recipient_import_run(*, job_id: int) -> RecipientImport | None:
     except (ImportFormatError, PermissionDenied, Conflict) as exc:
         return _fail(job, error_message(exc))
     except SoftTimeLimitExceeded:
-        return _fail(job, _("The import took longer than a worker may run, so nothing was imported: import a file "
-                            "this large with manage.py import_recipients."))
+        return _fail(job, gettext_noop("The import took longer than a worker may run, so nothing was imported: "
+                                       "import a file this large with manage.py import_recipients."))
     except Exception:
-        _fail(job, _("The import stopped on an unexpected error, so nothing was imported."))
+        _fail(job, gettext_noop("The import stopped on an unexpected error, so nothing was imported."))
         raise
     job.finish(summary=summary.as_dict(), rows_read=summary.read, rejects_csv=rejects)
     job.save()
@@ -164,7 +172,7 @@ def recipient_imports_fail_lost(*, now: datetime) -> int:
     failed = 0
     for job in lost.select_related("incident", "uploaded_by"):
         try:
-            _fail(job, _("The worker importing this file stopped, so nothing was imported: upload it again."))
+            _fail(job, gettext_noop("The worker importing this file stopped, so nothing was imported: upload it again."))
         except ConcurrentTransition:
             continue
         failed += 1

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from incidents import services
+from incidents.models import UserPreference
 from notifications import tasks
 from notifications.models import RecipientImport
 from notifications.models.recipient import Recipient
+from notifications.recipients.jobs import recipient_import_upload
 from tests.conftest import AWARE_AT
 
 
@@ -87,3 +93,19 @@ def test_anonymous_visitors_are_sent_to_log_in(incident):
     response = Client().get(f"/incidents/{incident.ref}/recipients/")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_a_chinese_reader_sees_why_the_worker_s_import_failed_in_chinese(responder, incident, settings):
+    settings.IMPORT_IN_REQUEST_BYTES = 0
+    upload = SimpleUploadedFile("people.csv", b"external_id,jurisdiction,email\nc-1,DE,ada@example.org\n")
+    job = recipient_import_upload(actor=responder, incident=incident, upload=upload)
+    job.start()
+    job.save()
+    with time_machine.travel(job.started_at + timedelta(seconds=settings.IMPORT_TASK_TIME_LIMIT + 61)):
+        assert tasks.recipient_imports_sweep() == 1
+    UserPreference.objects.create(user=responder, language="zh-hans")
+    try:
+        page = client_for(responder).get(f"/incidents/{incident.ref}/recipients/imports/{job.pk}/").content.decode()
+    finally:
+        translation.deactivate()  # the test client runs the page in this thread: do not leak its language
+    assert "未导入任何内容： 导入此文件的后台进程已停止，因此未导入任何内容：请重新上传。" in page
