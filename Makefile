@@ -25,8 +25,10 @@ run: $(VENV)/.installed
 	  $(DEV_ENV) $(BIN)/celery -A config beat --loglevel=INFO & \
 	  $(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000 --noreload
 
+# Spread over every core (pytest-xdist); PYTEST_ARGS adds options, e.g. PYTEST_ARGS="-n 0" for one process.
+PYTEST_ARGS ?=
 test: $(VENV)/.installed
-	$(DEV_ENV) $(BIN)/pytest -q
+	$(DEV_ENV) $(BIN)/pytest -q -n auto $(PYTEST_ARGS)
 
 # Style (ruff), the architecture's import contracts in pyproject.toml (import-linter) and the types (mypy with
 # the Django and REST framework plugins, which read the development settings). mypy's cache is kept per version
@@ -37,11 +39,14 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(DEV_ENV) $(BIN)/mypy --cache-dir $(MYPY_CACHE)
 
-# The suite again on PostgreSQL and Redis, with the tests that start a real Celery worker.
+# The suite again on PostgreSQL and Redis, spread over every core: every test but the browser ones (their
+# pages run on SQLite in `make test`; the whole story in the browser runs here too), then, one at a time, the
+# tests that start real Celery workers (marked integration), which must not share the machine's cores.
+PG_ENV = DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} BREACHLINE_INTEGRATION=1
 integration: $(VENV)/.installed
-	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
-	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} \
-	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q
+	$(PG_ENV) $(BIN)/pytest -q -n auto -m "not integration and (not browser or story)" $(PYTEST_ARGS)
+	$(PG_ENV) $(BIN)/pytest -q -m integration $(PYTEST_ARGS)
 
 # The integration tests (real Celery workers) again with RabbitMQ as the broker; the database as above.
 integration-rabbitmq: $(VENV)/.installed

@@ -25,7 +25,8 @@ def test_the_page_opens_without_login_and_is_never_cached_or_indexed(person):
     assert "noindex" in response["X-Robots-Tag"]
 
 
-@pytest.mark.parametrize("token", [new_personal_token(), "short", "x" * 200, "../../etc/passwd"])
+@pytest.mark.parametrize("token", [new_personal_token(), "short", "x" * 200, "../../etc/passwd"],
+                         ids=["unknown", "short", "long", "path"])
 def test_an_unknown_or_malformed_token_answers_404(person, token):
     assert Client().get(f"/n/{token}/").status_code == 404
 
