@@ -322,14 +322,17 @@ IMPORT_IN_REQUEST_BYTES = env_int("IMPORT_IN_REQUEST_BYTES", 64 * 1024)
 # An import is one transaction that cannot give work back half-way, so its task may run three times the
 # hard limit: still inside the visibility timeout (four times), so its message is never handed out twice.
 IMPORT_TASK_TIME_LIMIT = 3 * CELERY_TASK_TIME_LIMIT
+# Redis shared by every process for what the broker cannot hold: the providers' rate limits and the
+# progress of imports. The broker's own URL when the broker is Redis; set it beside a RabbitMQ broker.
+REDIS_URL = env_str("REDIS_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "")
 # A worker's import runs in one transaction, so its progress cannot be read from the database
 # until it commits: the worker writes it to the "progress" cache, which the web process reads.
-# Both must share it: Redis when the broker is Redis, else files under var/ (one machine).
+# Both must share it: Redis (REDIS_URL) when there is one, else files under var/ (one machine).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "progress": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CELERY_BROKER_URL}
-        if CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
               "LOCATION": str(VAR_DIR / "cache" / "progress")}
     ),

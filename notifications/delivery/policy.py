@@ -3,11 +3,12 @@
 Rate limits (``SMS_RATE_PER_SECOND``, ``EMAIL_RATE_PER_SECOND``,
 ``PUSH_RATE_PER_SECOND``, and per provider ``TENCENT_SMS_RATE_PER_SECOND``,
 ``ALIYUN_SMS_RATE_PER_SECOND``, ``JPUSH_RATE_PER_SECOND``; 0 means unlimited) are the provider's contract, so
-they must hold for the whole deployment, not per process. When the Celery
-broker is Redis the bucket lives in Redis and every worker process draws from
-it; with any other broker (the embedded filesystem default is for a single
-machine) each process has its own bucket, so the effective rate is the setting
-times the number of worker processes: run one process there, or use Redis.
+they must hold for the whole deployment, not per process. With Redis
+(``REDIS_URL``, by default the broker's URL when the broker is Redis) the bucket
+lives in Redis and every worker process draws from it; without (the embedded
+filesystem default is for a single machine) each process has its own bucket, so
+the effective rate is the setting times the number of worker processes: run one
+process there, or set ``REDIS_URL``.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ _local_lock = threading.Lock()
 
 
 def bucket_for(channel: str):
-    """The shared bucket for ``channel``: in Redis when the broker is Redis, else in this process.
+    """The shared bucket for ``channel``: in Redis when ``REDIS_URL`` is set, else in this process.
 
     The burst is one second's worth, so a provider never sees more than
     twice its rate over any one-second window.
@@ -104,9 +105,8 @@ def bucket_for(channel: str):
     if rate <= 0:
         return Unlimited()
     burst = max(1.0, rate)
-    broker = str(settings.CELERY_BROKER_URL)
-    if broker.startswith(("redis://", "rediss://")):
-        return RedisBucket(_redis_client(broker), f"breachline:rate:{channel}", rate, burst)
+    if settings.REDIS_URL:
+        return RedisBucket(_redis_client(settings.REDIS_URL), f"breachline:rate:{channel}", rate, burst)
     with _local_lock:
         return _local_buckets.setdefault((channel, rate), LocalBucket(rate, burst))
 

@@ -74,7 +74,7 @@ def test_the_dashboard_refreshes_in_place_when_a_nearer_deadline_appears(live_se
     page.on("load", lambda loaded: loads.append(loaded.url))
 
     urgent = _due_in(rita, timedelta(hours=3), "Urgent")
-    page.clock.fast_forward("00:31")
+    page.clock.run_for("00:31")
     page.wait_for_selector(f"tr[data-ref='{urgent.ref}']")
     assert rows.evaluate_all("rows => rows.map(r => r.dataset.ref)") == [urgent.ref, later.ref]
     assert "Due within 6 hours" in page.inner_text(f"tr[data-ref='{urgent.ref}'] .due")

@@ -108,6 +108,7 @@ def worker_env(settings, smtp_server, twilio_server, fcm_server, live_server) ->
         "DATABASE_URL": test_database_url(),
         "DB_CONN_MAX_AGE": "0",
         "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+        "REDIS_URL": settings.REDIS_URL,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "SECRET_KEY": settings.SECRET_KEY,
         "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),

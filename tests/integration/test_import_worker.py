@@ -29,7 +29,7 @@ def _people() -> bytes:
 
 
 def test_the_page_follows_a_worker_s_import_before_it_commits_then_shows_the_result(workers, responder, incident):
-    assert settings.CACHES["progress"]["BACKEND"].endswith("RedisCache"), "the web and the worker share Redis"
+    assert settings.CACHES["progress"]["BACKEND"].endswith("RedisCache"), "the web and the worker share Redis (REDIS_URL)"
     workers.start(concurrency=1)
     client = Client()
     client.force_login(responder)

@@ -50,7 +50,7 @@ def test_a_zero_rate_means_unlimited(settings):
 
 
 def test_without_redis_each_process_shares_one_bucket_per_channel(settings):
-    settings.CELERY_BROKER_URL = "filesystem://"
+    settings.REDIS_URL = ""
     settings.EMAIL_RATE_PER_SECOND = 7
 
     assert bucket_for("email") is bucket_for("email")
@@ -82,9 +82,9 @@ def test_workers_sharing_a_redis_bucket_together_keep_the_rate():
     client.delete(key)
 
 
-def test_the_broker_url_selects_the_redis_bucket(settings):
+def test_redis_url_selects_the_redis_bucket(settings):
     _redis_or_skip()
-    settings.CELERY_BROKER_URL = "redis://127.0.0.1:6379/15"
+    settings.REDIS_URL = "redis://127.0.0.1:6379/15"
     settings.PUSH_RATE_PER_SECOND = 20
 
     assert isinstance(bucket_for("push"), RedisBucket)
