@@ -39,20 +39,24 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(DEV_ENV) $(BIN)/mypy --cache-dir $(MYPY_CACHE)
 
-# The suite again on PostgreSQL and Redis, spread over every core: every test but the browser ones (their
-# pages run on SQLite in `make test`; the whole story in the browser runs here too), then, one at a time, the
-# tests that start real Celery workers (marked integration), which must not share the machine's cores.
+# The suite again on PostgreSQL and Redis, spread over every core, with the tests that start real Celery workers
+# (marked integration): every test that touches the database or the broker, which leaves out the rules engine's
+# (tests/rules: pure Python) and the transports' (tests/channels: no model, by contract), and of the browser
+# tests keeps only the whole story (marked story; the other pages run on SQLite in `make test`).
 PG_ENV = DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} BREACHLINE_INTEGRATION=1
 integration: $(VENV)/.installed
-	$(PG_ENV) $(BIN)/pytest -q -n auto -m "not integration and (not browser or story)" $(PYTEST_ARGS)
-	$(PG_ENV) $(BIN)/pytest -q -m integration $(PYTEST_ARGS)
+	$(PG_ENV) $(BIN)/pytest -q -n auto -m "not browser or story" --ignore=tests/rules --ignore=tests/channels \
+	  $(PYTEST_ARGS)
 
-# The integration tests (real Celery workers) again with RabbitMQ as the broker; the database as above.
+# The integration tests (real Celery workers) again with RabbitMQ as the broker and Redis beside it for the
+# rate limits and import progress (REDIS_URL), in a database of their own (RABBITMQ_DATABASE_URL) so that
+# this round can run beside `make integration`.
 integration-rabbitmq: $(VENV)/.installed
-	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	DEBUG=1 DATABASE_URL=$${RABBITMQ_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/rabbitmq} \
 	  CELERY_BROKER_URL=$${RABBITMQ_URL:-amqp://guest:guest@127.0.0.1:5672//} \
-	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q -m integration
+	  REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} \
+	  BREACHLINE_INTEGRATION=1 $(BIN)/pytest -q -n auto -m integration $(PYTEST_ARGS)
 
 # Schemathesis against the project's own /api/schema/ as each role, on gunicorn over PostgreSQL, in a
 # database of its own (recreated): no 5xx, no answer the schema does not document (tests/schemathesis/run.py).
