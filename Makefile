@@ -39,14 +39,16 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(DEV_ENV) $(BIN)/mypy --cache-dir $(MYPY_CACHE)
 
-# The suite again on PostgreSQL and Redis, spread over every core, with the tests that start real Celery workers
-# (marked integration): every test that touches the database or the broker, which leaves out the rules engine's
-# (tests/rules: pure Python) and the transports' (tests/channels: no model, by contract), and of the browser
-# tests keeps only the whole story (marked story; the other pages run on SQLite in `make test`).
-PG_ENV = DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
-	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} BREACHLINE_INTEGRATION=1
+# The suite again on PostgreSQL and Redis with the tests that start real Celery workers (marked integration):
+# every test that touches the database or the broker, which leaves out the rules engine's (tests/rules: pure
+# Python), the transports' (tests/channels: no model, by contract) and the browser's (marked browser: the
+# pages' own tests; they run on SQLite in `make test`). The round mostly waits on its workers and the
+# database, so it runs more test processes than there are cores (INTEGRATION_PROCESSES).
+INTEGRATION_PROCESSES ?= 4
 integration: $(VENV)/.installed
-	$(PG_ENV) $(BIN)/pytest -q -n auto -m "not browser or story" --ignore=tests/rules --ignore=tests/channels \
+	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
+	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} BREACHLINE_INTEGRATION=1 \
+	  $(BIN)/pytest -q -n $(INTEGRATION_PROCESSES) -m "not browser" --ignore=tests/rules --ignore=tests/channels \
 	  $(PYTEST_ARGS)
 
 # The integration tests (real Celery workers) again with RabbitMQ as the broker and Redis beside it for the

@@ -30,7 +30,7 @@ from tests.browser.test_incident_flow import check_page, check_phone
 from tests.notifications import test_sending_pages as sending_pages
 from tests.notifications.conftest import PROFILE
 
-pytestmark = [*flow.pytestmark, pytest.mark.story]
+pytestmark = flow.pytestmark
 # The Chromium fixture of the browser tests and the development outbox of the sending tests, shared.
 browser, outbox = flow.browser, sending_pages.outbox
 
