@@ -39,17 +39,28 @@ lint: $(VENV)/.installed
 	$(BIN)/lint-imports
 	$(DEV_ENV) $(BIN)/mypy --cache-dir $(MYPY_CACHE)
 
-# The suite again on PostgreSQL and Redis with the tests that start real Celery workers (marked integration):
-# every test that touches the database or the broker, which leaves out the rules engine's (tests/rules: pure
-# Python), the transports' (tests/channels: no model, by contract) and the browser's (marked browser: the
-# pages' own tests; they run on SQLite in `make test`). The round mostly waits on its workers and the
-# database, so it runs more test processes than there are cores (INTEGRATION_PROCESSES).
+# On PostgreSQL and Redis: the tests that start real Celery workers (tests/integration) and the tests of the code
+# whose SQL or behaviour differs from SQLite's: row and advisory locks and skip-locked claims (fan-out, sweep,
+# lifecycle), COPY and NUL bytes (import), triggers (audit), tallies, out-of-range values (bad input), the
+# readiness probe, the Redis rate limiter, the broker outbox, retention, exports and the cockpit's queries.
+# The rest of the suite (texts, pages, rules) runs on SQLite in `make test`. The round mostly waits on its
+# workers and the database, so it runs more test processes than there are cores (INTEGRATION_PROCESSES).
 INTEGRATION_PROCESSES ?= 4
+POSTGRES_TESTS = tests/integration tests/config/test_bad_input.py tests/config/test_health.py \
+	tests/incidents/test_audit.py tests/incidents/test_concurrency.py tests/incidents/test_lifecycle.py \
+	tests/incidents/test_obligations.py tests/incidents/test_checklist.py tests/incidents/test_api.py \
+	tests/cockpit/test_reminders.py tests/cockpit/test_dashboard.py tests/cockpit/test_register.py \
+	tests/cockpit/test_calendar.py $(wildcard tests/notifications/test_import*.py) \
+	$(wildcard tests/notifications/test_delivery_*.py) tests/notifications/test_fanout.py \
+	tests/notifications/test_queue.py tests/notifications/test_send_broker_down.py \
+	tests/notifications/test_tallies.py tests/notifications/test_retention.py tests/notifications/test_letters.py \
+	tests/notifications/test_personal_page.py tests/notifications/test_crypto.py \
+	tests/notifications/test_recipient_api.py tests/notifications/test_recipient_model.py \
+	tests/notifications/test_announcement_pages.py tests/notifications/test_webhooks.py
 integration: $(VENV)/.installed
 	DEBUG=1 DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} \
 	  CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} BREACHLINE_INTEGRATION=1 \
-	  $(BIN)/pytest -q -n $(INTEGRATION_PROCESSES) -m "not browser" --ignore=tests/rules --ignore=tests/channels \
-	  $(PYTEST_ARGS)
+	  $(BIN)/pytest -q -n $(INTEGRATION_PROCESSES) $(POSTGRES_TESTS) $(PYTEST_ARGS)
 
 # The integration tests (real Celery workers) again with RabbitMQ as the broker and Redis beside it for the
 # rate limits and import progress (REDIS_URL), in a database of their own (RABBITMQ_DATABASE_URL) so that

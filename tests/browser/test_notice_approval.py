@@ -14,7 +14,6 @@ from tests.browser.test_incident_flow import CHROMIUM, check_page, check_phone, 
 from tests.notifications.conftest import PROFILE, assessed, complete
 
 pytestmark = [
-    pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="Debian's chromium is not installed"),
 ]
