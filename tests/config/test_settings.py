@@ -21,7 +21,7 @@ def start(**env: str) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}}
     return subprocess.run(
         [sys.executable, "-c", "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='config.settings'; django.setup()"],
-        cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=60,
+        cwd=ROOT, env=clean | env, capture_output=True, text=True, timeout=300,
     )
 
 
