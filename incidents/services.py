@@ -129,6 +129,11 @@ def _validate_notice_facts(incident: Incident) -> None:
         value = getattr(incident, name)
         if value is not None and timezone.is_naive(value):
             errors[name] = [f"{name} needs a time zone offset."]
+    for name in ("determined_at", "materiality_determined_at", "individual_notice_sent_at", "handling_closed_at"):
+        value = getattr(incident, name)
+        if name not in errors and value is not None and not timezone.is_naive(value) and value < incident.aware_at:
+            errors[name] = [_("This cannot be before the organisation became aware (aware_at): a legal clock "
+                              "counted from it would start before awareness.")]
     if (not errors and incident.exposure_started_at and incident.exposure_ended_at
             and incident.exposure_ended_at < incident.exposure_started_at):
         errors["exposure_ended_at"] = [_("The exposure cannot end before it started.")]

@@ -26,7 +26,7 @@ from incidents.rules import checks
 from incidents.rules import risk as risk_method
 from incidents.rules.checks import Check
 from incidents.rules.clock import HolidayCalendar, compute_due
-from incidents.rules.facts import Facts, FactsError, facts_from_json
+from incidents.rules.facts import AFTER_AWARENESS, Facts, FactsError, facts_from_json
 from incidents.rules.loader import RuleSet, load_rules
 from incidents.rules.schema import Authority, Deadline, Duty, Rule
 
@@ -130,6 +130,10 @@ class _Context:
     def clock(self, clock_start: str) -> datetime | None:
         moment = getattr(self.facts, CLOCK_FIELDS[clock_start])
         if moment is None and clock_start in DEFAULTS_TO_AWARE:
+            return self.facts.aware_at
+        if moment is not None and moment < self.facts.aware_at and CLOCK_FIELDS[clock_start] in AFTER_AWARENESS:
+            self.warn("clock_before_awareness", f"{CLOCK_FIELDS[clock_start]} is earlier than aware_at: counted "
+                      "from aware_at, since it can only come once the organisation is aware.")
             return self.facts.aware_at
         return moment
 

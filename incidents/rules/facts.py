@@ -14,6 +14,11 @@ TIME_FIELDS = (
     "aware_at", "occurred_at", "determined_at", "assessed_at", "materiality_determined_at",
     "individual_notice_sent_at", "handling_closed_at",
 )
+# Moments that can only come once the organisation is aware: a clock counted from one of them never starts
+# before aware_at. (occurred_at, and only it, may come earlier.)
+AFTER_AWARENESS = (
+    "determined_at", "assessed_at", "materiality_determined_at", "individual_notice_sent_at", "handling_closed_at",
+)
 KNOWN_FIELDS = {
     *TIME_FIELDS, "affected", "data_categories", "encrypted", "key_compromised", "redacted",
     "no_harm_determination", "risk", "assessment", "role", "regimes", "eu_main_establishment",
@@ -205,6 +210,11 @@ def facts_from_json(data: Any, *, regimes: frozenset[str] | None = None) -> Fact
         raise FactsError("role", f"must be controller or processor, got {role!r}")
     aware_at = _time(data, "aware_at", required=True)
     times = {key: _time(data, key) for key in TIME_FIELDS if key != "aware_at"}
+    for key in AFTER_AWARENESS:
+        moment = times[key]
+        if moment is not None and moment < aware_at:
+            raise FactsError(key, f"is earlier than aware_at: it can only come once the organisation is aware "
+                                  f"({data[key]} < {data['aware_at']})")
     affected, data_categories = _affected(data), _categories(data)
     risk, assessment = _risk(data)
     return Facts(

@@ -47,6 +47,7 @@ def test_token_authentication_works(client, responder):
         ({"title": ""}, "title", "blank"),
         ({"aware_at": "2026-03-27T10:00:00"}, "aware_at", "has no time zone offset"),
         ({"occurred_at": "2026-03-26 08:00"}, "occurred_at", "has no time zone offset"),
+        ({"determined_at": "2026-03-27T08:00:00Z"}, "determined_at", "before the organisation became aware"),
     ],
 )
 def test_invalid_facts_answer_400_naming_the_field(api_as, responder, change, field, message):

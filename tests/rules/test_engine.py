@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from incidents.rules import FactsError, facts_from_json, plan, plan_to_json
+from incidents.rules import Facts, FactsError, facts_from_json, plan, plan_to_json
 from incidents.rules.jurisdictions import EU_MEMBER_STATES
 from incidents.rules.loader import load_rules
 
@@ -151,6 +151,8 @@ def test_people_in_a_place_no_rule_covers_are_flagged():
         ({"role": "owner"}, "role"),
         ({"eu_main_establishment": "US"}, "eu_main_establishment"),
         ({"encrypted": "yes"}, "encrypted"),
+        ({"determined_at": "2025-01-01T00:00:00Z"}, "determined_at"),
+        ({"individual_notice_sent_at": "2025-01-01T00:00:00Z"}, "individual_notice_sent_at"),
     ],
 )
 def test_bad_input_names_the_field(change, field):
@@ -206,3 +208,15 @@ def test_facts_from_json_either_parses_or_names_a_field(data):
     except FactsError as error:
         assert error.field.split(".")[0].split("[")[0] in {"aware_at", "affected", "data_categories", "risk",
                                                             "role", "(input)"}
+
+
+def test_an_assessment_recorded_before_a_corrected_awareness_time_counts_from_awareness():
+    # The incident's assessed_at is stamped by the assess transition; aware_at may be corrected afterwards to a
+    # later moment. Singapore's three days run from the assessment, so they then run from awareness, with a warning.
+    facts = Facts(aware_at=datetime(2026, 5, 4, 9, 0, tzinfo=UTC), assessed_at=datetime(2026, 5, 1, 9, 0, tzinfo=UTC),
+                  affected={"SG": 600}, data_categories=("name", "national_id"), risk="high")
+    result = plan(facts)
+    pdpc = next(entry for entry in result.obligations if entry.rule_code == "SG:pdpc")
+    assert pdpc.clock_started_at == datetime(2026, 5, 4, 9, 0, tzinfo=UTC)
+    assert pdpc.due_at == datetime(2026, 5, 7, 15, 59, 59, tzinfo=UTC)
+    assert "clock_before_awareness" in {warning.code for warning in result.warnings}
