@@ -322,6 +322,9 @@ IMPORT_IN_REQUEST_BYTES = env_int("IMPORT_IN_REQUEST_BYTES", 64 * 1024)
 # An import is one transaction that cannot give work back half-way, so its task may run three times the
 # hard limit: still inside the visibility timeout (four times), so its message is never handed out twice.
 IMPORT_TASK_TIME_LIMIT = 3 * CELERY_TASK_TIME_LIMIT
+# An import job still waiting for a worker this long after it was put on the broker (refused by a broker that
+# was down, or its message lost) is put on it again by the sweep, which runs every minute.
+IMPORT_REQUEUE_SECONDS = env_int("IMPORT_REQUEUE_SECONDS", 120)
 # Redis shared by every process for what the broker cannot hold: the providers' rate limits and the
 # progress of imports. The broker's own URL when the broker is Redis; set it beside a RabbitMQ broker.
 REDIS_URL = env_str("REDIS_URL", CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else "")

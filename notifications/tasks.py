@@ -87,6 +87,7 @@ def recipients_import(job_id: int) -> str:
 
 
 @shared_task(name=recipients_queue.RECIPIENT_IMPORTS_SWEEP, acks_late=True, **LIMITS)
-def recipient_imports_sweep() -> int:
-    """Fail the imports whose worker was lost; return how many."""
-    return jobs.recipient_imports_fail_lost(now=timezone.now())
+def recipient_imports_sweep() -> dict[str, int]:
+    """Fail the imports whose worker was lost and queue again those still waiting; return how many of each."""
+    now = timezone.now()
+    return {"failed": jobs.recipient_imports_fail_lost(now=now), "requeued": jobs.recipient_imports_requeue(now=now)}

@@ -56,6 +56,8 @@ class RecipientImport(ConcurrentTransitionMixin, models.Model):
     upload_sealed = models.TextField(blank=True, help_text="The uploaded file, compressed and sealed; erased at the end.")
     rejects_sealed = models.TextField(blank=True, help_text="The rejects report (CSV), compressed and sealed.")
     created_at = models.DateTimeField(default=timezone.now)
+    queued_at = models.DateTimeField(
+        default=timezone.now, help_text="When it was last put on the broker: still waiting long after, it is queued again.")
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

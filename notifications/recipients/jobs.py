@@ -32,7 +32,7 @@ from notifications.recipients.importing import (
     recipients_import_check,
     recipients_import_stream,
 )
-from notifications.recipients.queue import recipient_import_later
+from notifications.recipients.queue import recipient_import_later, recipient_import_publish
 from notifications.recipients.reading import ImportFormatError
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,8 @@ def recipient_import_upload(*, actor: Actor, incident: Incident, upload) -> Reci
     1. Check that ``actor`` may import people into the incident now.
     2. Store the job with the file sealed, and audit its start, in one transaction.
     3. A file up to ``IMPORT_IN_REQUEST_BYTES`` is imported at once (the job returned has ended);
-       a larger one is queued for a worker after the commit.
+       a larger one is queued for a worker after the commit (with the broker down it waits, stored, for
+       ``recipient_imports_requeue``).
 
     Raises PermissionDenied, or Conflict when the incident is closed.
     """
@@ -70,15 +71,10 @@ def recipient_import_upload(*, actor: Actor, incident: Incident, upload) -> Reci
             "import": job.pk, "source": job.file_name, "bytes": job.file_size,
             "by": "request" if in_request else "worker"})
         if not in_request:
-            recipient_import_later(job_id=job.pk, refused=_queue_refused)
+            recipient_import_later(job_id=job.pk)
     if in_request:
         return recipient_import_run(job_id=job.pk) or job
     return job
-
-
-def _queue_refused(job_id: int, reason: str) -> None:
-    _fail(RecipientImport.objects.get(pk=job_id),
-          gettext_noop("The work queue is unavailable, so the file was not imported: upload it again later."))
 
 
 def _progress_key(job: RecipientImport) -> str:
@@ -177,3 +173,19 @@ def recipient_imports_fail_lost(*, now: datetime) -> int:
             continue
         failed += 1
     return failed
+
+
+def recipient_imports_requeue(*, now: datetime) -> int:
+    """Put on the broker again every job still waiting ``IMPORT_REQUEUE_SECONDS`` after it was last queued: the
+    broker refused it or lost its message (or the request that was importing it died before it started). A
+    job queued twice is imported once: the first run claims it. Return how many were queued; stop at the
+    first refusal (the broker is still down, the next sweep tries again)."""
+    cutoff = now - timedelta(seconds=settings.IMPORT_REQUEUE_SECONDS)
+    waiting = RecipientImport.objects.filter(status=RecipientImportStatus.PENDING, queued_at__lt=cutoff)
+    queued = 0
+    for job_id in waiting.order_by("pk").values_list("pk", flat=True):
+        if not recipient_import_publish(job_id):
+            break
+        RecipientImport.objects.filter(pk=job_id).update(queued_at=now)
+        queued += 1
+    return queued

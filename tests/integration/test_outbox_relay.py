@@ -11,22 +11,13 @@ import subprocess
 import pytest
 from django.conf import settings
 
-from config.celery import app as celery_app
 from notifications.delivery import completion, queue, sending
 from notifications.models import Delivery, NoticeDispatch
+from tests.broker import DEAD_BROKER, broker_at
 from tests.integration.conftest import CELERY, ROOT, wait_until
 from tests.notifications.delivery_helpers import approved_notice, people
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-DEAD_BROKER = "redis://127.0.0.1:9/0"
-
-
-def _broker(monkeypatch, url: str) -> None:
-    # Celery prefers the CELERY_BROKER_URL environment variable (set by the integration run) to its conf.
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    monkeypatch.setattr(celery_app.conf, "broker_url", url)
-
 
 def test_a_dispatch_recorded_while_the_broker_was_down_starts_within_seconds_of_its_return_without_its_process(
     monkeypatch, workers, worker_env, tmp_path, legal, incident, smtp_server
@@ -34,14 +25,14 @@ def test_a_dispatch_recorded_while_the_broker_was_down_starts_within_seconds_of_
     notice = approved_notice(incident, channels=("email",))
     people(incident, 40, phone=None, fcm_token=None)
     live_broker = settings.CELERY_BROKER_URL
-    _broker(monkeypatch, DEAD_BROKER)
+    broker_at(monkeypatch, DEAD_BROKER)
 
     sending.notice_send(actor=legal, notice=notice)
 
     assert queue.dispatch_waiting(notice_id=notice.pk)
     assert Delivery.objects.filter(notice=notice, status="queued", enqueued_at__isnull=True).count() == 40
     # The process that recorded the dispatch is gone: nothing of it survives but the committed rows.
-    _broker(monkeypatch, live_broker)
+    broker_at(monkeypatch, live_broker)
     workers.start(concurrency=2)
     env = {**worker_env, "DISPATCH_RELAY_SECONDS": "1", "DELIVERY_SWEEP_SECONDS": "3600",
            "DELIVERY_REQUEUE_SECONDS": "1800"}

@@ -19,6 +19,8 @@ from notifications import tasks
 from notifications.models import RecipientImport, crypto
 from notifications.models.recipient import Recipient
 from notifications.recipients.jobs import recipient_import_progress, recipient_import_upload
+from notifications.recipients.queue import RECIPIENTS_IMPORT
+from tests.broker import DEAD_BROKER, broker_at, broker_messages, filesystem_broker_at
 
 PEOPLE = (
     "external_id,name,email,jurisdiction\n"
@@ -143,11 +145,35 @@ def test_an_import_whose_worker_was_lost_fails_after_the_time_limit_and_its_file
     limit = timedelta(seconds=settings.IMPORT_TASK_TIME_LIMIT + 60)
 
     with time_machine.travel(job.started_at + limit - timedelta(seconds=1)):
-        assert tasks.recipient_imports_sweep() == 0
+        assert tasks.recipient_imports_sweep()["failed"] == 0
     with time_machine.travel(job.started_at + limit + timedelta(seconds=1)):
-        assert tasks.recipient_imports_sweep() == 1
+        assert tasks.recipient_imports_sweep()["failed"] == 1
 
     job.refresh_from_db()
     assert job.status == "failed" and job.upload_sealed == ""
     assert job.error == "The worker importing this file stopped, so nothing was imported: upload it again."
     assert AuditEvent.objects.filter(incident=incident, action="recipients.import_failed").count() == 1
+
+
+def test_an_upload_the_broker_refused_waits_stored_and_the_sweep_queues_it_once_the_broker_is_back(
+    monkeypatch, tmp_path, settings, responder, incident, django_capture_on_commit_callbacks
+):
+    broker_at(monkeypatch, DEAD_BROKER)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = recipient_import_upload(actor=responder, incident=incident, upload=_upload(PEOPLE))
+    job.refresh_from_db()
+    assert job.status == "pending" and job.upload_sealed, "kept, waiting: nothing to upload again"
+
+    folder = tmp_path / "broker"
+    filesystem_broker_at(monkeypatch, folder)
+    wait = timedelta(seconds=settings.IMPORT_REQUEUE_SECONDS)
+    with time_machine.travel(job.queued_at + wait - timedelta(seconds=1)):
+        assert tasks.recipient_imports_sweep() == {"failed": 0, "requeued": 0}
+    with time_machine.travel(job.queued_at + wait + timedelta(seconds=1)):
+        assert tasks.recipient_imports_sweep() == {"failed": 0, "requeued": 1}
+        assert tasks.recipient_imports_sweep() == {"failed": 0, "requeued": 0}, "queued again only after a wait"
+    assert broker_messages(folder) == [{"task": RECIPIENTS_IMPORT, "args": f"[{job.pk}]"}]
+
+    assert tasks.recipients_import(job.pk) == "done"
+    assert Recipient.objects.filter(incident=incident).count() == 2
+    assert tasks.recipients_import(job.pk) == "claimed", "a message queued twice imports once"

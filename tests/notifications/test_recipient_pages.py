@@ -102,7 +102,7 @@ def test_a_chinese_reader_sees_why_the_worker_s_import_failed_in_chinese(respond
     job.start()
     job.save()
     with time_machine.travel(job.started_at + timedelta(seconds=settings.IMPORT_TASK_TIME_LIMIT + 61)):
-        assert tasks.recipient_imports_sweep() == 1
+        assert tasks.recipient_imports_sweep()["failed"] == 1
     UserPreference.objects.create(user=responder, language="zh-hans")
     try:
         page = client_for(responder).get(f"/incidents/{incident.ref}/recipients/imports/{job.pk}/").content.decode()

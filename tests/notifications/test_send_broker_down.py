@@ -4,40 +4,15 @@ is back, even when the process that recorded it is gone: never left for the 30-m
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from config.celery import app as celery_app
 from notifications import tasks
 from notifications.delivery import queue
 from notifications.models import Delivery, NoticeDispatch
+from tests.broker import DEAD_BROKER, broker_at, broker_messages, filesystem_broker_at
 from tests.notifications.delivery_helpers import approved_notice, people
-
-DEAD_BROKER = "redis://127.0.0.1:9/0"
-
-
-def filesystem_broker(folder: Path) -> dict:
-    return {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(folder)}
-
-
-def _broker(monkeypatch, url: str, options: dict | None = None) -> None:
-    # Celery prefers the CELERY_BROKER_URL environment variable (set by the integration run) to its conf.
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
-    monkeypatch.setattr(celery_app.conf, "broker_url", url)
-    monkeypatch.setattr(celery_app.conf, "broker_transport_options", options or {})
-
-
-def _messages(folder: Path) -> list[dict]:
-    bodies = []
-    for path in folder.glob("*.msg"):
-        message = json.loads(path.read_text())
-        bodies.append({"task": message["headers"]["task"], "args": message["headers"]["argsrepr"]})
-    return bodies
-
 
 # Real commits: the dispatch is published after the transaction that started sending commits.
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -52,7 +27,7 @@ def notice(incident):
 def test_send_with_the_broker_down_answers_503_and_the_relay_publishes_it_once_the_broker_is_back(
     monkeypatch, tmp_path, api_as, legal, notice
 ):
-    _broker(monkeypatch, DEAD_BROKER)
+    broker_at(monkeypatch, DEAD_BROKER)
 
     response = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
 
@@ -71,11 +46,10 @@ def test_send_with_the_broker_down_answers_503_and_the_relay_publishes_it_once_t
     assert queue.dispatches_relay() == 0, "the broker is still down"
 
     folder = tmp_path / "broker"
-    folder.mkdir()
-    _broker(monkeypatch, "filesystem://", filesystem_broker(folder))
+    filesystem_broker_at(monkeypatch, folder)
     assert tasks.dispatches_relay() == 1
 
-    assert _messages(folder) == [{"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"}]
+    assert broker_messages(folder) == [{"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"}]
     assert not queue.dispatch_waiting(notice_id=notice.pk)
     assert queue.dispatches_relay() == 0, "published once"
 
@@ -84,8 +58,7 @@ def test_a_second_click_with_the_broker_up_says_what_is_already_queued(
     monkeypatch, tmp_path, api_as, legal, notice
 ):
     folder = tmp_path / "broker"
-    folder.mkdir()
-    _broker(monkeypatch, "filesystem://", filesystem_broker(folder))
+    filesystem_broker_at(monkeypatch, folder)
 
     first = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
     again = api_as(legal).post(f"/api/notices/{notice.pk}/send/")
@@ -94,19 +67,18 @@ def test_a_second_click_with_the_broker_up_says_what_is_already_queued(
     assert "already" not in first.json()
     assert again.json()["already"] == "Already sending: 3 deliveries queued, 0 sent."
     assert Delivery.objects.filter(notice=notice).count() == 3
-    assert _messages(folder)[0] == {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"}
+    assert broker_messages(folder)[0] == {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"}
 
 
 def test_the_command_with_the_broker_down_exits_75_and_running_it_again_dispatches(monkeypatch, tmp_path, legal, notice):
-    _broker(monkeypatch, DEAD_BROKER)
+    broker_at(monkeypatch, DEAD_BROKER)
     with pytest.raises(CommandError, match="when the broker is back") as raised:
         call_command("send_notice", str(notice.pk), "--as", legal.username)
     assert raised.value.returncode == 75
     assert Delivery.objects.filter(notice=notice, status="queued").count() == 3
 
     folder = tmp_path / "broker"
-    folder.mkdir()
-    _broker(monkeypatch, "filesystem://", filesystem_broker(folder))
+    filesystem_broker_at(monkeypatch, folder)
     call_command("send_notice", str(notice.pk), "--as", legal.username)
 
-    assert {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"} in _messages(folder)
+    assert {"task": queue.NOTICE_DISPATCH, "args": f"[{notice.pk}]"} in broker_messages(folder)
