@@ -5,6 +5,12 @@ from __future__ import annotations
 
 import re
 
+from django.utils.translation import gettext_noop
+
+# Written in English where they are kept; the pages translate them (notifications.recipients.reasons).
+NUL_BYTE = gettext_noop("contains a NUL byte")
+LONE_SURROGATE = gettext_noop("contains a lone surrogate, which is not text")
+CONTROL_CHARACTER = gettext_noop("contains a control character (U+%(code)s)")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Control characters (C0, DEL, C1) except tab, line feed and carriage return; NUL is named on its own.
 _CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -14,10 +20,10 @@ def text_problem(value: str) -> str:
     """Why ``value`` is not clean text (a NUL byte, a lone surrogate, a control character
     other than tab and line breaks), or "" when it is."""
     if "\x00" in value:
-        return "contains a NUL byte"
+        return NUL_BYTE
     if _SURROGATE.search(value):
-        return "contains a lone surrogate, which is not text"
+        return LONE_SURROGATE
     control = _CONTROL.search(value)
     if control:
-        return f"contains a control character (U+{ord(control.group()):04X})"
+        return CONTROL_CHARACTER % {"code": f"{ord(control.group()):04X}"}
     return ""

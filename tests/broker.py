@@ -12,9 +12,10 @@ DEAD_BROKER = "redis://127.0.0.1:9/0"
 
 
 def broker_at(monkeypatch, url: str, options: dict | None = None) -> None:
-    # Celery prefers the CELERY_BROKER_URL environment variable (set by the integration run) to its conf.
-    monkeypatch.setenv("CELERY_BROKER_URL", url)
+    # Celery prefers the CELERY_BROKER_URL environment variable (set by the integration run) to its conf, also
+    # when monkeypatch reads the value to restore: the conf is patched first, or the test's URL would stay.
     monkeypatch.setattr(celery_app.conf, "broker_url", url)
+    monkeypatch.setenv("CELERY_BROKER_URL", url)
     if options is not None:
         monkeypatch.setattr(celery_app.conf, "broker_transport_options", options)
 

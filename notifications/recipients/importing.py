@@ -33,6 +33,7 @@ from incidents.errors import Conflict
 from incidents.models import Incident, IncidentState, OrganisationProfile
 from incidents.services import incident_record_identified
 from notifications.models.tally import PeopleTally, tally_compact
+from notifications.recipients import reasons
 from notifications.recipients.reading import BadLine, decoded, rows_from_stream
 from notifications.recipients.rejects import Rejects, rejects_path_for
 from notifications.recipients.rows import MAX_EXTERNAL_ID, row_parse
@@ -139,7 +140,7 @@ def _flush(incident: Incident, batch: list[tuple], rejects: Rejects, summary: Im
         summary.per_jurisdiction[jurisdiction] += 1
         if warnings:
             summary.kept_with_warnings += 1
-            rejects.add(number, external_id, "kept", [f"{warning} (dropped)" for warning in warnings])
+            rejects.add(number, external_id, reasons.KEPT, [reasons.DROPPED % {"reason": warning} for warning in warnings])
     summary.imported += len(kept)
     summary.rejected += len(batch) - len(kept)
     rejects.flush()
@@ -152,8 +153,8 @@ def _consume(incident: Incident, rows, rejects: Rejects, summary: ImportSummary,
     size = batch_size()
     batch: list[tuple] = []
     for kept, refused in _checked(rows, incident=incident, workers=workers):
-        for number, external_id, reasons in refused:
-            rejects.add(number, external_id, "rejected", reasons)
+        for number, external_id, why in refused:
+            rejects.add(number, external_id, reasons.REJECTED, why)
         summary.rejected += len(refused)
         summary.read += len(kept) + len(refused)
         batch.extend(kept)

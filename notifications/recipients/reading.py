@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from notifications.recipients import reasons
 from notifications.recipients.rows import COLUMNS, REQUIRED_COLUMNS, unknown_columns
 
 
@@ -31,10 +32,7 @@ class BadLine:
 def refuse_unknown(names) -> None:
     unknown = unknown_columns(names)
     if unknown:
-        raise ImportFormatError(
-            f"Unknown column(s): {', '.join(unknown)}. Allowed columns: {', '.join(COLUMNS)}. "
-            "Nothing was imported."
-        )
+        raise ImportFormatError(reasons.UNKNOWN_COLUMNS % {"columns": ", ".join(unknown), "allowed": ", ".join(COLUMNS)})
 
 
 def rows_from_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | BadLine]]:
@@ -43,21 +41,21 @@ def rows_from_csv(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | BadLi
     try:
         header = [name.strip() for name in next(reader)]
     except StopIteration:
-        raise ImportFormatError("The file is empty: a header row is needed.") from None
+        raise ImportFormatError(reasons.EMPTY_FILE) from None
     refuse_unknown(header)
     repeated = sorted({name for name in header if header.count(name) > 1})
     if repeated:
-        raise ImportFormatError(f"Column(s) named twice: {', '.join(repeated)}. Nothing was imported.")
+        raise ImportFormatError(reasons.REPEATED_COLUMNS % {"columns": ", ".join(repeated)})
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
-        raise ImportFormatError(f"Missing required column(s): {', '.join(missing)}. Nothing was imported.")
+        raise ImportFormatError(reasons.MISSING_COLUMNS % {"columns": ", ".join(missing)})
     for number, values in enumerate(_records(reader), start=1):
         if len(values) > len(header):
-            yield number, BadLine(f"{len(values)} values for {len(header)} columns")
+            yield number, BadLine(reasons.TOO_MANY_VALUES % {"values": len(values), "columns": len(header)})
         elif "".join(values).strip():
             yield number, dict(zip(header, values, strict=False))
         else:
-            yield number, BadLine("empty row")
+            yield number, BadLine(reasons.EMPTY_ROW)
 
 
 def _records(reader) -> Iterator[list[str]]:
@@ -70,10 +68,7 @@ def _records(reader) -> Iterator[list[str]]:
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ImportFormatError(
-                f"The file is not valid CSV: the record starting on line {start} does not end ({exc}); "
-                "look for a quote that is never closed. Nothing was imported."
-            ) from exc
+            raise ImportFormatError(reasons.UNCLOSED_QUOTE % {"line": start, "error": exc}) from exc
         yield values
         start = reader.line_num + 1
 
@@ -86,10 +81,10 @@ def rows_from_jsonl(stream: IO[str]) -> Iterator[tuple[int, dict[str, Any] | Bad
         try:
             value = json.loads(line)
         except ValueError:
-            yield number, BadLine("not valid JSON")
+            yield number, BadLine(reasons.NOT_JSON)
             continue
         if not isinstance(value, dict):
-            yield number, BadLine("not a JSON object")
+            yield number, BadLine(reasons.NOT_JSON_OBJECT)
             continue
         refuse_unknown(value)
         yield number, value
@@ -114,6 +109,6 @@ def decoded(rows: Iterator) -> Iterator:
     try:
         yield from rows
     except UnicodeDecodeError as exc:
-        raise ImportFormatError(f"The file is not UTF-8 text ({exc.reason}). Nothing was imported.") from exc
+        raise ImportFormatError(reasons.NOT_UTF8 % {"error": exc.reason}) from exc
     except csv.Error as exc:
-        raise ImportFormatError(f"The file is not valid CSV ({exc}). Nothing was imported.") from exc
+        raise ImportFormatError(reasons.NOT_CSV % {"error": exc}) from exc

@@ -19,6 +19,7 @@ from django.core.validators import URLValidator, validate_email
 
 from incidents.rules import categories, jurisdictions
 from incidents.text import text_problem
+from notifications.recipients import reasons
 
 COLUMNS = (
     "external_id", "name", "email", "phone", "postal_address", "jurisdiction", "language", "fcm_token",
@@ -129,11 +130,11 @@ def _parse_webpush(raw: dict[str, Any]) -> tuple[dict[str, Any] | None, str]:
     if not (endpoint or p256dh or auth):
         return None, ""
     if not (endpoint and p256dh and auth):
-        return None, "incomplete Web Push subscription (endpoint, p256dh and auth are all needed)"
+        return None, reasons.INCOMPLETE_WEBPUSH
     try:
         _validate_url(endpoint)
     except ValidationError:
-        return None, "Web Push endpoint is not an http(s) URL"
+        return None, reasons.INVALID_WEBPUSH_ENDPOINT
     return {"endpoint": endpoint, "keys": {"p256dh": p256dh, "auth": auth}}, ""
 
 
@@ -141,10 +142,10 @@ def _parse_contacts(raw: dict[str, Any], *, region: str, result: ParsedRow) -> d
     """Check each contact method; drop the bad ones with a warning naming the column."""
     contact: dict[str, Any] = {}
     checks = (
-        ("email", parse_email, "invalid e-mail address"),
-        ("phone", lambda value: parse_phone(value, region=region), "unparseable phone number"),
-        ("guardian_email", parse_email, "invalid guardian e-mail address"),
-        ("guardian_phone", lambda value: parse_phone(value, region=region), "unparseable guardian phone number"),
+        ("email", parse_email, reasons.INVALID_EMAIL),
+        ("phone", lambda value: parse_phone(value, region=region), reasons.INVALID_PHONE),
+        ("guardian_email", parse_email, reasons.INVALID_GUARDIAN_EMAIL),
+        ("guardian_phone", lambda value: parse_phone(value, region=region), reasons.INVALID_GUARDIAN_PHONE),
     )
     for key, check, problem in checks:
         value = _text(raw, key)
@@ -156,12 +157,12 @@ def _parse_contacts(raw: dict[str, Any], *, region: str, result: ParsedRow) -> d
                 result.warnings.append(f"{key}: {problem}")
     fcm_token = _text(raw, "fcm_token")
     if fcm_token and (len(fcm_token) > 4096 or _WHITESPACE.search(fcm_token)):
-        result.warnings.append("fcm_token: not an FCM registration token")
+        result.warnings.append(f"fcm_token: {reasons.INVALID_FCM_TOKEN}")
     elif fcm_token:
         contact["fcm_token"] = fcm_token
     jpush_id = _text(raw, "jpush_registration_id")
     if jpush_id and not _JPUSH_ID.fullmatch(jpush_id):
-        result.warnings.append("jpush_registration_id: not a JPush registration id")
+        result.warnings.append(f"jpush_registration_id: {reasons.INVALID_JPUSH_ID}")
     elif jpush_id:
         contact["jpush_registration_id"] = jpush_id
     subscription, problem = _parse_webpush(raw)
@@ -188,27 +189,28 @@ def _reachable(contact: dict[str, Any], *, is_minor: bool) -> bool:
 def _parse_identity(raw: dict[str, Any], result: ParsedRow) -> dict[str, Any]:
     external_id = _text(raw, "external_id")
     if not external_id:
-        result.errors.append("external_id: missing")
+        result.errors.append(f"external_id: {reasons.MISSING}")
     elif len(external_id) > MAX_EXTERNAL_ID:
-        result.errors.append(f"external_id: longer than {MAX_EXTERNAL_ID} characters")
+        result.errors.append(f"external_id: {reasons.TOO_LONG % {'most': MAX_EXTERNAL_ID}}")
     jurisdiction = parse_jurisdiction(_text(raw, "jurisdiction"))
     if jurisdiction is None:
-        result.errors.append("jurisdiction: unknown or missing (use ISO 3166-1 alpha-2, or US-XX for US states)")
+        result.errors.append(f"jurisdiction: {reasons.UNKNOWN_JURISDICTION}")
     language = parse_language(_text(raw, "language"), jurisdiction=jurisdiction or "")
     if language is None:
-        result.errors.append(f"language: unknown (use one of {', '.join(code for code, _ in settings.NOTICE_LANGUAGES)})")
+        languages = ", ".join(code for code, _ in settings.NOTICE_LANGUAGES)
+        result.errors.append(f"language: {reasons.UNKNOWN_LANGUAGE % {'languages': languages}}")
     is_minor = parse_bool(_text(raw, "is_minor"))
     if is_minor is None:
-        result.errors.append("is_minor: not a yes/no value (use true/false, yes/no or 1/0)")
+        result.errors.append(f"is_minor: {reasons.NOT_YES_NO}")
     raw_categories = raw.get("data_categories")
     if isinstance(raw_categories, list):
         raw_categories = ";".join(str(code) for code in raw_categories)
     known, unknown = parse_categories(_text({"data_categories": raw_categories}, "data_categories"))
     if unknown:
-        result.errors.append(f"data_categories: unknown code(s) {', '.join(unknown)}")
+        result.errors.append(f"data_categories: {reasons.UNKNOWN_CATEGORIES % {'codes': ', '.join(unknown)}}")
     for key in ("name", "guardian_name", "postal_address"):
         if len(_text(raw, key)) > MAX_TEXT:
-            result.errors.append(f"{key}: longer than {MAX_TEXT} characters")
+            result.errors.append(f"{key}: {reasons.TOO_LONG % {'most': MAX_TEXT}}")
     return {
         "external_id": external_id, "jurisdiction": jurisdiction or "", "language": language or "en",
         "is_minor": bool(is_minor), "data_categories": known,
@@ -220,7 +222,7 @@ def _hygiene(raw: dict[str, Any], result: ParsedRow) -> None:
     for key, value in raw.items():
         items = value if key == "data_categories" and isinstance(value, list) else [value]
         if any(isinstance(item, dict | list | tuple) for item in items):
-            result.errors.append(f"{key}: an object or list where text is expected")
+            result.errors.append(f"{key}: {reasons.NOT_TEXT}")
             continue
         problem = next((text_problem(item) for item in items if isinstance(item, str) and text_problem(item)), "")
         if problem:
@@ -229,10 +231,10 @@ def _hygiene(raw: dict[str, Any], result: ParsedRow) -> None:
 
 def _drill_problems(contact: dict[str, Any], test_recipients: frozenset[str]) -> list[str]:
     """Why a drill may not hold this person: a contact that is not one of the team's test addresses."""
-    problems = [f"{key}: {contact[key]} is not one of the drill test recipients (organisation profile)"
+    problems = [f"{key}: {reasons.NOT_A_TEST_RECIPIENT % {'contact': contact[key]}}"
                 for key in ("email", "phone", "guardian_email", "guardian_phone")
                 if key in contact and contact[key] not in test_recipients]
-    problems += [f"{key}: a drill sends only to the test recipients' e-mail addresses and phone numbers"
+    problems += [f"{key}: {reasons.DRILL_CHANNEL}"
                  for key in ("fcm_token", "jpush_registration_id", "webpush_subscription", "postal_address")
                  if key in contact]
     return problems
@@ -254,7 +256,8 @@ def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = No
     if incident_categories is not None:
         outside = [code for code in values["data_categories"] if code not in incident_categories]
         if outside:
-            result.errors.append(f"data_categories: {', '.join(outside)} not recorded on the incident")
+            result.errors.append(
+                f"data_categories: {reasons.CATEGORIES_NOT_ON_INCIDENT % {'codes': ', '.join(outside)}}")
     contact = _parse_contacts(raw, region=region_hint(values["jurisdiction"]), result=result)
     for key in ("name", "guardian_name"):
         if _text(raw, key):
@@ -262,10 +265,7 @@ def row_parse(raw: dict[str, Any], *, incident_categories: list[str] | None = No
     if test_recipients is not None:
         result.errors.extend(_drill_problems(contact, test_recipients))
     if not _reachable(contact, is_minor=values["is_minor"]):
-        result.errors.append(
-            "no usable contact method (a minor needs a guardian e-mail or phone, or a postal address)"
-            if values["is_minor"] else "no usable contact method (e-mail, phone, push or postal address)"
-        )
+        result.errors.append(reasons.UNREACHABLE_MINOR if values["is_minor"] else reasons.UNREACHABLE)
     if not result.errors:
         result.values = {**values, "contact": contact}
     return result

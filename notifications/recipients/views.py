@@ -18,6 +18,7 @@ from incidents import selectors
 from incidents.errors import Conflict, error_message
 from notifications.models import RecipientImport, RecipientImportStatus
 from notifications.recipients.jobs import recipient_import_progress, recipient_import_upload
+from notifications.recipients.reasons import reason_translated
 from notifications.recipients.selectors import (
     people_count,
     population_counts,
@@ -30,7 +31,9 @@ REJECTS_SHOWN = 500
 
 
 def _rejects_lines(text: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text)))[1 : REJECTS_SHOWN + 1]
+    """The report's first lines, outcome and reasons in the reader's language (the CSV stays in English)."""
+    return [[number, external_id, _(outcome), reason_translated(why)]
+            for number, external_id, outcome, why in list(csv.reader(io.StringIO(text)))[1 : REJECTS_SHOWN + 1]]
 
 
 def _people_context(request, incident) -> dict[str, object]:
@@ -69,7 +72,8 @@ def _job(request, ref: str, pk: int) -> RecipientImport:
 
 
 def _job_context(job: RecipientImport) -> dict[str, object]:
-    context: dict[str, object] = {"incident": job.incident, "job": job, "progress": recipient_import_progress(job)}
+    context: dict[str, object] = {"incident": job.incident, "job": job, "progress": recipient_import_progress(job),
+                                  "error": reason_translated(job.error)}
     if job.status == RecipientImportStatus.DONE:
         rejects = job.rejects_csv()
         context.update({"summary": job.summary, "rejects": _rejects_lines(rejects), "rejects_csv": rejects,

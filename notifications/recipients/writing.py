@@ -15,6 +15,7 @@ from django.db import connection
 
 from incidents.models import Incident
 from notifications.models.recipient import Recipient, new_personal_token, sealed_columns
+from notifications.recipients import reasons
 from notifications.recipients.rejects import Rejects
 from notifications.recipients.rows import ParsedRow
 
@@ -99,22 +100,23 @@ def _stored_pairs(incident: Incident, key: str, wanted: list[str]):
         return cursor.fetchall()
 
 
+# Per key: (imported before, earlier in this file).
 _DUPLICATE_REASONS = {
-    "external_id": "duplicate external_id ({where})",
-    "email_hash": "duplicate e-mail address (same as external_id {other}, {where})",
-    "phone_hash": "duplicate phone number (same as external_id {other}, {where})",
+    "external_id": (reasons.DUPLICATE_ID_BEFORE, reasons.DUPLICATE_ID_IN_FILE),
+    "email_hash": (reasons.DUPLICATE_EMAIL_BEFORE, reasons.DUPLICATE_EMAIL_IN_FILE),
+    "phone_hash": (reasons.DUPLICATE_PHONE_BEFORE, reasons.DUPLICATE_PHONE_IN_FILE),
 }
 
 
 def _duplicate_reason(row: tuple, seen: dict[str, dict[str, str]], stored) -> str:
-    for key, template in _DUPLICATE_REASONS.items():
+    for key, (before, in_file) in _DUPLICATE_REASONS.items():
         value = row[KEY_AT[key]]
         if not value:
             continue
         if value in stored[key]:
-            return template.format(other=stored[key][value], where="imported before")
+            return before % {"other": stored[key][value]}
         if value in seen[key]:
-            return template.format(other=seen[key][value], where="earlier in this file")
+            return in_file % {"other": seen[key][value]}
     return ""
 
 
@@ -125,7 +127,7 @@ def dedupe(incident: Incident, batch: list[tuple], rejects: Rejects) -> list[tup
     for row in batch:
         reason = _duplicate_reason(row, seen, stored)
         if reason:
-            rejects.add(row[0], row[1], "rejected", [reason])
+            rejects.add(row[0], row[1], reasons.REJECTED, [reason])
             continue
         for key in KEYS:
             if value := row[KEY_AT[key]]:

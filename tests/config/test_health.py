@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from config.celery import app as celery_app
+from tests.broker import DEAD_BROKER, broker_at
 from tests.config.test_settings import PRODUCTION
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,9 +37,7 @@ def test_readyz_reports_each_dependency(client):
 
 
 def test_readyz_is_unavailable_naming_the_broker_when_it_does_not_answer(client, monkeypatch):
-    # Celery prefers the CELERY_BROKER_URL environment variable (set by the integration run) to its conf.
-    monkeypatch.setenv("CELERY_BROKER_URL", "redis://127.0.0.1:9/0")
-    monkeypatch.setattr(celery_app.conf, "broker_url", "redis://127.0.0.1:9/0")
+    broker_at(monkeypatch, DEAD_BROKER)
     answer = client.get("/readyz")
     assert answer.status_code == 503
     assert answer.json()["status"] == "unavailable"

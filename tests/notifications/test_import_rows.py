@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from notifications.recipients.importing import recipients_import
 from notifications.recipients.reading import rows_from_csv
+from notifications.recipients.reasons import reason_known
 from notifications.recipients.rows import COLUMNS, parse_phone, row_parse
 
 E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -44,6 +45,8 @@ def _assert_outcome(result) -> None:
     else:
         assert result.errors, "a refused row must say why"
         assert all(isinstance(reason, str) and reason for reason in result.errors)
+    unknown = [reason for reason in result.errors + result.warnings if not reason_known(reason)]
+    assert unknown == [], "every reason is one of the templates the pages translate"
 
 
 @given(hostile_rows)

@@ -109,3 +109,39 @@ def test_a_chinese_reader_sees_why_the_worker_s_import_failed_in_chinese(respond
     finally:
         translation.deactivate()  # the test client runs the page in this thread: do not leak its language
     assert "未导入任何内容： 导入此文件的后台进程已停止，因此未导入任何内容：请重新上传。" in page
+
+
+def test_a_chinese_reader_reads_each_rejected_row_s_reason_in_chinese_and_the_report_stays_english(
+    responder, incident
+):
+    # The incident's categories are name, email_address and password (conftest).
+    people = (
+        "external_id,name,email,phone,jurisdiction,data_categories\n"
+        "c-1,Ada,ada@example.org,,DE,name\n"
+        "c-2,Bob,not-an-address,+4915112345678,DE,\n"
+        "c-3,Cy,cy@example.org,,XX,\n"
+        "c-1,Ada again,ada2@example.org,,DE,\n"
+        "c-5,Di,ada@example.org,,DE,\n"
+        "c-6,Ed,ed@example.org,,DE,ssn\n"
+        "c-7,Flo,,,DE,\n"
+    )
+    UserPreference.objects.create(user=responder, language="zh-hans")
+    client = client_for(responder)
+    try:
+        upload = SimpleUploadedFile("people.csv", people.encode(), content_type="text/csv")
+        page = client.post(f"/incidents/{incident.ref}/recipients/", {"file": upload}, follow=True).content.decode()
+    finally:
+        translation.deactivate()  # the test client runs the page in this thread: do not leak its language
+    job = RecipientImport.objects.get(incident=incident)
+    for reason in (
+        "email: 电子邮件地址无效（已舍弃）",
+        "jurisdiction: 未知或缺失（请使用 ISO 3166-1 二字母代码，美国各州使用 US-XX）",
+        "external_id 重复（本文件前面已出现）",
+        "电子邮件地址重复（与 external_id c-1 相同，本文件前面已出现）",
+        "data_categories: ssn 未记录在该事件中",
+        "没有可用的联系方式（电子邮件、电话、推送或邮寄地址）",
+    ):
+        assert reason in page
+    assert "已保留" in page and "已拒绝" in page
+    report = job.rejects_csv()
+    assert "email: invalid e-mail address (dropped)" in report and "duplicate external_id (earlier in this file)" in report
