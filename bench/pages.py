@@ -199,6 +199,7 @@ def pages(incident, notice, approved) -> list[tuple[str, str]]:
         ("reach (API)", reverse("notifications:api-notice-reach", args=[notice.pk])),
         ("delivery summary (API)", reverse("notifications:api-notice-delivery-summary", args=[notice.pk])),
         ("people page", reverse("notifications:incident-recipients", args=[incident.ref])),
+        ("people (API), first 100", reverse("notifications:api-incident-recipients", args=[incident.ref])),
     ]
 
 

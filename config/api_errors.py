@@ -24,7 +24,6 @@ from django.views.defaults import page_not_found
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -104,13 +103,3 @@ def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
     with DEBUG on too, where Django would show its HTML page before ``handler404``. Exempt from the CSRF
     check, which would otherwise answer a token client's POST there with an HTML 403 instead."""
     return JsonResponse({"detail": _("Not found."), "code": "not_found"}, status=404)
-
-
-class BoundedLimitOffsetPagination(LimitOffsetPagination):
-    """``limit`` at most 1,000 and ``offset`` at most 10**12: any larger number is a bad page request."""
-
-    max_limit = 1000
-    max_offset = 10**12
-
-    def get_offset(self, request) -> int:
-        return min(super().get_offset(request), self.max_offset)

@@ -258,7 +258,7 @@ REST_FRAMEWORK = {
     # interactive docs are Swagger UI at /api/docs/.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
-    "DEFAULT_PAGINATION_CLASS": "config.api_errors.BoundedLimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "incidents.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 100,
 }
 # API tokens (django-rest-knox): stored hashed, expire, revoked on a password change (incidents/access.py).

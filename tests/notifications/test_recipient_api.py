@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from incidents.models import AffectedPopulation
 from notifications.models.recipient import Recipient
@@ -111,3 +113,15 @@ def test_the_list_filters_by_jurisdiction(api_as, responder, incident):
     upload(api_as(responder), incident)
     body = api_as(responder).get(f"/api/incidents/{incident.ref}/recipients/?jurisdiction=us-ca").json()
     assert body["count"] == 0
+
+
+def test_the_list_counts_people_from_the_tallies_without_reading_every_person(api_as, responder, incident):
+    upload(api_as(responder), incident)
+    client = api_as(responder)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(f"/api/incidents/{incident.ref}/recipients/?limit=1").json()
+    assert body["count"] == 2 and len(body["results"]) == 1 and body["next"]
+    assert not [query["sql"] for query in queries.captured_queries
+                if "COUNT(" in query["sql"].upper() and "notifications_recipient" in query["sql"]]
+    assert client.get(f"/api/incidents/{incident.ref}/recipients/?jurisdiction=de").json()["count"] == 2
+    assert client.get(f"/api/incidents/{incident.ref}/recipients/?jurisdiction=us-ca").json()["count"] == 0
