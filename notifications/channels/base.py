@@ -181,9 +181,10 @@ def transport_for(channel: str, **options) -> Transport:
     except KeyError:
         raise ValueError(f"unknown channel {channel!r}; known: {', '.join(CHANNELS)}") from None
     if channel in outbox_channels():
-        if channel == "sms":
-            # The same routing as in production (each number's providers in order, their registered
-            # templates, the fallback); only the providers themselves are replaced by the outbox.
+        if channel in ("sms", "push"):
+            # The same routing as in production (SMS: each number's providers in order, their registered
+            # templates, the fallback; push: the provider each address belongs to); only the providers
+            # themselves are replaced by the outbox.
             return import_string(path).into_outbox(**options)
         return import_string(_OUTBOX)(channel)
     return import_string(path).from_settings(**options)

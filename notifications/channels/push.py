@@ -11,9 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from django.utils.translation import gettext_lazy
+
 from notifications.channels.base import ClosingMixin, OutboundMessage, Transport, transport_for
+from notifications.channels.outbox import OutboxTransport
 
 JPUSH_PREFIX = "jpush:"
+PUSH_PROVIDER_LABELS = {
+    "push_jpush": gettext_lazy("JPush"), "fcm": gettext_lazy("Firebase Cloud Messaging"),
+    "webpush": gettext_lazy("Web Push"),
+}
 
 
 def is_webpush_address(address: str) -> bool:
@@ -23,14 +30,21 @@ def is_webpush_address(address: str) -> bool:
 class PushTransport(ClosingMixin):
     channel = "push"
 
-    def __init__(self, pace: Callable[[str], None] | None = None) -> None:
-        self._transports: dict[str, Transport] = {}
+    def __init__(self, pace: Callable[[str], None] | None = None,
+                 transports: dict[str, Transport] | None = None) -> None:
+        self._transports: dict[str, Transport] = dict(transports or {})
         self._pace = pace
 
     @classmethod
     def from_settings(cls, pace: Callable[[str], None] | None = None) -> PushTransport:
         """``pace(provider)`` waits for that provider's rate limit before each send, when given."""
         return cls(pace)
+
+    @classmethod
+    def into_outbox(cls, pace: Callable[[str], None] | None = None) -> PushTransport:
+        """Every push provider as the development outbox, which keeps the provider each address would take
+        and what it would have been given (a JPush id without its prefix)."""
+        return cls(pace, {provider: OutboxTransport("push", provider=provider) for provider in PUSH_PROVIDER_LABELS})
 
     def send(self, message: OutboundMessage) -> str:
         """Send through JPush, FCM or Web Push according to the address; return that provider's id.

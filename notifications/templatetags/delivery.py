@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import gettext_lazy as _
 
+from notifications.channels.push import PUSH_PROVIDER_LABELS
 from notifications.channels.routing import PROVIDER_LABELS
 
 register = template.Library()
@@ -23,4 +24,4 @@ def channel_label(code: str) -> str:
 
 @register.filter
 def provider_label(code: str) -> str:
-    return str(PROVIDER_LABELS.get(code, code))
+    return str({**PROVIDER_LABELS, **PUSH_PROVIDER_LABELS}.get(code, code))
