@@ -6,7 +6,8 @@
 
 1. Recreate the database, migrate it and load the demo (users responder, legal, legal2, admin and the
    demo incident, whose ref every ``{ref}`` in a path takes, so that the calls reach real objects).
-2. Start gunicorn on the database, mint one API token per role.
+2. Start gunicorn on the database (tests/schemathesis/settings.py: the project's settings with the test suite's
+   fast password hasher), mint one API token per role.
 3. Run schemathesis as anonymous, responder, legal and admin: the schema's examples and generated requests,
    valid and invalid (at most SCHEMATHESIS_EXAMPLES per operation), checking that no answer is a 5xx and
    that every answer's status, content type and body are the ones the schema documents.
@@ -106,7 +107,8 @@ def run_role(role: str, token: str | None, ref: str, schema: Path, env: dict) ->
 def main() -> int:
     REPORTS.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "DEBUG": "1", "DATABASE_URL": DATABASE_URL, "REQUIRE_2FA": "false",
-           "LOGIN_FAILURE_LIMIT": "1000000", "LOG_LEVEL": "ERROR"}
+           "LOGIN_FAILURE_LIMIT": "1000000", "LOG_LEVEL": "ERROR",
+           "DJANGO_SETTINGS_MODULE": "tests.schemathesis.settings"}
     started = time.monotonic()
     recreate_database()
     manage("migrate", "--noinput", env=env)
