@@ -40,6 +40,7 @@ from incidents.models import (
 )
 from incidents.obligations import obligations_recompute
 from incidents.rules import categories
+from incidents.rules.facts import AFTER_AWARENESS
 from incidents.rules.jurisdictions import is_known_jurisdiction
 from incidents.rules.loader import load_rules
 from incidents.rules.risk import AssessmentError, severity_assess
@@ -129,7 +130,8 @@ def _validate_notice_facts(incident: Incident) -> None:
         value = getattr(incident, name)
         if value is not None and timezone.is_naive(value):
             errors[name] = [f"{name} needs a time zone offset."]
-    for name in ("determined_at", "materiality_determined_at", "individual_notice_sent_at", "handling_closed_at"):
+    # The planner's moments that only come after awareness; assessed_at is stamped by the assess transition.
+    for name in (name for name in AFTER_AWARENESS if name != "assessed_at"):
         value = getattr(incident, name)
         if name not in errors and value is not None and not timezone.is_naive(value) and value < incident.aware_at:
             errors[name] = [_("This cannot be before the organisation became aware (aware_at): a legal clock "

@@ -90,22 +90,31 @@ def _patterns() -> tuple[tuple[re.Pattern[str], str], ...]:
                  for template in TEMPLATES)
 
 
-def _message_translated(text: str) -> str:
+def _parts(text: str) -> tuple[str, str, bool]:
+    """One reason as (the column it is about or "", its message, whether its contact was dropped)."""
+    dropped = _DROPPED.fullmatch(text)
+    if dropped:
+        text = dropped["reason"]
+    about = _SUBJECT.fullmatch(text)
+    return (about["subject"], about["rest"], bool(dropped)) if about else ("", text, bool(dropped))
+
+
+def _template(message: str) -> tuple[str, dict[str, str]] | None:
+    """The template ``message`` was written from, with its values; None for any other text."""
     for pattern, template in _patterns():
-        found = pattern.fullmatch(text)
+        found = pattern.fullmatch(message)
         if found:
-            return gettext(template) % found.groupdict()
-    return gettext(text)
+            return template, found.groupdict()
+    return None
 
 
 def _one_translated(text: str) -> str:
-    dropped = _DROPPED.fullmatch(text)
-    if dropped:
-        return gettext(DROPPED) % {"reason": _one_translated(dropped["reason"])}
-    about = _SUBJECT.fullmatch(text)
-    if about:
-        return f"{about['subject']}: {_message_translated(about['rest'])}"
-    return _message_translated(text)
+    subject, message, dropped = _parts(text)
+    written = _template(message)
+    translated = gettext(written[0]) % written[1] if written else gettext(message)
+    if subject:
+        translated = f"{subject}: {translated}"
+    return gettext(DROPPED) % {"reason": translated} if dropped else translated
 
 
 def reason_translated(text: str) -> str:
@@ -116,10 +125,4 @@ def reason_translated(text: str) -> str:
 
 def reason_known(text: str) -> bool:
     """Whether every part of ``text`` is one of the templates (what the tests check of each reason written)."""
-    parts = []
-    for part in text.split("; "):
-        dropped = _DROPPED.fullmatch(part)
-        part = dropped["reason"] if dropped else part
-        about = _SUBJECT.fullmatch(part)
-        parts.append(about["rest"] if about else part)
-    return all(any(pattern.fullmatch(part) for pattern, _ in _patterns()) for part in parts)
+    return all(_template(_parts(part)[1]) is not None for part in text.split("; "))
