@@ -76,6 +76,8 @@ def log_in(page, base: str, username: str) -> None:
     page.fill("input[name=password]", f"{username}-password-123")  # the personas' convention (conftest)
     page.click("main button[type=submit]")
     page.wait_for_selector("header form[action$='/logout/']")
+    # The header is parsed before the page's load event fires; a test counting loads starts after it.
+    page.wait_for_load_state("load")
 
 
 def check_page(page, name: str) -> None:
